@@ -1,0 +1,41 @@
+import chalk, { Chalk, type ChalkInstance } from 'chalk';
+
+/** Where a command writes: stdout carries the product, stderr progress and diagnostics. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** stderr is a terminal: live progress lines are allowed. */
+  readonly errIsTTY: boolean;
+  /** Colour for stdout text (off for JSON, pipes and NO_COLOR). */
+  readonly color: ChalkInstance;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export function processIo(): Io {
+  const useColor = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    errIsTTY: process.stderr.isTTY === true,
+    color: useColor ? chalk : new Chalk({ level: 0 }),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** An Io that records output, for in-process CLI tests. */
+export function captureIo(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Io & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    errIsTTY: false,
+    color: new Chalk({ level: 0 }),
+    env,
+    cwd,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
