@@ -1,0 +1,50 @@
+import type { ArgWidth } from '../syscalls/args.js';
+import { assertNever, type Action, type Expr } from './model.js';
+import type { ResolvedPolicy } from './resolved.js';
+
+const LOW32 = 0xffffffffn;
+const ALL64 = (1n << 64n) - 1n;
+
+/** Evaluates an argument expression the way the compiled filter does: 32-bit arguments by their low word. */
+export function evalExpr(expr: Expr, args: readonly bigint[], widths: readonly ArgWidth[]): boolean {
+  switch (expr.kind) {
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'cmp': {
+      const width = widths[expr.arg] ?? 64;
+      const limit = width === 32 ? LOW32 : ALL64;
+      const lhs = (args[expr.arg] ?? 0n) & expr.mask & limit;
+      const rhs = expr.value & limit;
+      switch (expr.op) {
+        case '==': return lhs === rhs;
+        case '!=': return lhs !== rhs;
+        case '<': return lhs < rhs;
+        case '<=': return lhs <= rhs;
+        case '>': return lhs > rhs;
+        case '>=': return lhs >= rhs;
+        default: return assertNever(expr.op);
+      }
+    }
+    case 'and':
+      return expr.items.every((e) => evalExpr(e, args, widths));
+    case 'or':
+      return expr.items.some((e) => evalExpr(e, args, widths));
+    case 'not':
+      return !evalExpr(expr.expr, args, widths);
+    default:
+      return assertNever(expr);
+  }
+}
+
+/** The action a resolved policy gives a native call: the reference semantics the BPF compiler must match. */
+export function decide(policy: ResolvedPolicy, nr: number, args: readonly bigint[]): Action {
+  const entry = policy.syscalls.find((s) => s.nr === nr);
+  if (entry) {
+    for (const clause of entry.clauses) {
+      if (clause.when === null || evalExpr(clause.when, args, entry.widths)) return clause.action;
+    }
+  }
+  return policy.defaultAction;
+}
