@@ -1,0 +1,151 @@
+// EDGE: the loader's only contact with the kernel, through koffi and libc's syscall(). Raw syscalls rather than
+// libc wrappers: glibc's sigaction refuses its internal signals 32/33, and fcntl/prctl are variadic.
+import { readdirSync } from 'node:fs';
+import type { Arch } from '../abi/arch.js';
+import { EnvironmentError } from '../errors.js';
+import { syscallNumber } from '../syscalls/table.js';
+import { packExecBlock, type ExecBlockInput } from './exec-block.js';
+
+type Koffi = typeof import('koffi');
+type RawSyscall = (nr: number, a: number | bigint, b: number | bigint, c: number | bigint, d: number | bigint, e: number | bigint) => number;
+
+const SIGKILL = 9;
+const SIGSTOP = 19;
+const SIG_SETMASK = 2;
+const KERNEL_SIGSET_SIZE = 8;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const FD_CLOEXEC = 1;
+const O_NONBLOCK = 0o4000;
+const CLOSE_RANGE_CLOEXEC = 4;
+const RLIMIT_NOFILE = 7;
+const PR_SET_NO_NEW_PRIVS = 38;
+const SECCOMP_SET_MODE_FILTER = 1;
+
+/** Hosts the loader supports: 64-bit little-endian, where exec-block.ts's layout holds. */
+export function hostArch(): Arch {
+  if (process.arch === 'x64') return 'x86_64';
+  if (process.arch === 'arm64') return 'aarch64';
+  throw new EnvironmentError(`the replay loader supports x86_64 and aarch64 hosts, not ${process.arch}`, {
+    hint: 'use --launcher bwrap',
+  });
+}
+
+async function loadKoffi(): Promise<Koffi> {
+  try {
+    return await import('koffi');
+  } catch (cause) {
+    throw new EnvironmentError(`cannot load koffi's native module: ${(cause as Error).message}`, {
+      cause,
+      hint: "koffi's binary is an optional dependency: reinstall without --omit=optional (npm ci)",
+    });
+  }
+}
+
+/** A failed step: which syscall and the errno it set. */
+export interface StepFailure {
+  readonly step: string;
+  readonly errno: number;
+}
+
+export interface Native {
+  /** Every disposition 1–64 (but SIGKILL/SIGSTOP) to SIG_DFL, and an empty blocked mask on this thread. */
+  resetSignals(): void;
+  /** 0–2: inherited across exec and blocking; every other fd close-on-exec. */
+  prepareFds(): void;
+  setNofileSoft(soft: number): void;
+  /** Packs path, argv, env and filter into native memory; returns what `execUnderFilter` needs. */
+  packExec(input: ExecBlockInput): PackedExec;
+  /** NO_NEW_PRIVS, seccomp on this thread, execve: returns only on failure. */
+  execUnderFilter(packed: PackedExec): StepFailure;
+}
+
+export interface PackedExec {
+  readonly path: bigint;
+  readonly argv: bigint;
+  readonly env: bigint;
+  readonly prog: bigint;
+  /** Keeps the native block alive. */
+  readonly keep: unknown;
+}
+
+export async function loadNative(arch: Arch): Promise<Native> {
+  const koffi = await loadKoffi();
+  const libc = koffi.load('libc.so.6');
+  const syscall = libc.func('long syscall(long nr, long a, long b, long c, long d, long e)') as RawSyscall;
+  const nr = (name: string): number => {
+    const n = syscallNumber(arch, name);
+    if (n === undefined) throw new EnvironmentError(`no ${name} syscall on ${arch}`);
+    return n;
+  };
+  const NR = {
+    rt_sigaction: nr('rt_sigaction'),
+    rt_sigprocmask: nr('rt_sigprocmask'),
+    fcntl: nr('fcntl'),
+    close_range: nr('close_range'),
+    prlimit64: nr('prlimit64'),
+    prctl: nr('prctl'),
+    seccomp: nr('seccomp'),
+    execve: nr('execve'),
+  };
+  const call = (step: string, n: number, a: number | bigint, b: number | bigint = 0, c: number | bigint = 0, d: number | bigint = 0): number => {
+    const r = syscall(n, a, b, c, d, 0);
+    if (r < 0) throw Object.assign(new Error(`${step}: errno ${koffi.errno()}`), { errno: koffi.errno() });
+    return r;
+  };
+  // Zeroed native scratch: a kernel struct sigaction (SIG_DFL, no flags, empty mask) and an empty sigset.
+  const scratchBytes = 64;
+  const scratch = koffi.alloc('uint8', scratchBytes);
+  new Uint8Array(koffi.view(scratch, scratchBytes)).fill(0);
+  const scratchAt = koffi.address(scratch);
+
+  return {
+    resetSignals() {
+      for (let sig = 1; sig <= 64; sig++) {
+        if (sig !== SIGKILL && sig !== SIGSTOP) call(`rt_sigaction(${sig})`, NR.rt_sigaction, sig, scratchAt, 0, KERNEL_SIGSET_SIZE);
+      }
+      call('rt_sigprocmask', NR.rt_sigprocmask, SIG_SETMASK, scratchAt, 0, KERNEL_SIGSET_SIZE);
+    },
+    prepareFds() {
+      for (let fd = 0; fd <= 2; fd++) {
+        if (syscall(NR.fcntl, fd, F_GETFD, 0, 0, 0) < 0) continue; // closed by the invoker: leave it closed
+        call('fcntl(F_SETFD)', NR.fcntl, fd, F_SETFD, 0);
+        const flags = call('fcntl(F_GETFL)', NR.fcntl, fd, F_GETFL);
+        if (flags & O_NONBLOCK) call('fcntl(F_SETFL)', NR.fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
+      }
+      if (syscall(NR.close_range, 3, 0xffffffff, CLOSE_RANGE_CLOEXEC, 0, 0) === 0) return;
+      // Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: mark what is open one by one.
+      for (const name of readdirSync('/proc/self/fd')) {
+        const fd = Number(name);
+        if (fd > 2) syscall(NR.fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0);
+      }
+    },
+    setNofileSoft(soft) {
+      const lim = new BigUint64Array(koffi.view(scratch, scratchBytes), 0, 2);
+      call('prlimit64(get)', NR.prlimit64, 0, RLIMIT_NOFILE, 0, scratchAt);
+      const hard = lim[1] ?? 0n;
+      lim[0] = BigInt(soft) < hard ? BigInt(soft) : hard;
+      call('prlimit64(set)', NR.prlimit64, 0, RLIMIT_NOFILE, scratchAt, 0);
+      lim.fill(0n);
+    },
+    packExec(input) {
+      const size = packExecBlock(input, 0n).layout.size;
+      const block = koffi.alloc('uint8', size);
+      const base = koffi.address(block);
+      const { bytes, layout } = packExecBlock(input, base);
+      new Uint8Array(koffi.view(block, size)).set(bytes);
+      const at = (offset: number): bigint => base + BigInt(offset);
+      return { path: at(layout.path), argv: at(layout.argv), env: at(layout.env), prog: at(layout.prog), keep: block };
+    },
+    execUnderFilter(p) {
+      // From seccomp() to execve(): three back-to-back calls on addresses and small integers, nothing that
+      // allocates (the results fit in a small integer), so this thread makes no other syscall in between.
+      if (syscall(NR.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) return { step: 'prctl(PR_SET_NO_NEW_PRIVS)', errno: koffi.errno() };
+      if (syscall(NR.seccomp, SECCOMP_SET_MODE_FILTER, 0, p.prog, 0, 0) !== 0) return { step: 'seccomp', errno: koffi.errno() };
+      syscall(NR.execve, p.path, p.argv, p.env, 0, 0);
+      return { step: 'execve', errno: koffi.errno() };
+    },
+  };
+}
