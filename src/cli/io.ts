@@ -12,7 +12,16 @@ export interface Io {
   readonly cwd: string;
 }
 
+/** A closed pipe (`learn show x | head`) ends output quietly instead of crashing with EPIPE. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export function processIo(): Io {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   const useColor = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   return {
     out: (t) => void process.stdout.write(t),
