@@ -1,0 +1,70 @@
+// Benchmark: the CI drift check. `learn diff --baseline` on `find /usr -name '*.h'` against its learned
+// policy, versus the bare command; the target is ≤ 1.3× (strace traces only calls outside the baseline).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { readSide } from '../src/diff/read-side.js';
+import { untracedSyscalls } from '../src/diff/trace-set.js';
+import { straceArgv } from '../src/trace/strace-argv.js';
+
+const LEARN = fileURLToPath(new URL('../../bin/learn.js', import.meta.url));
+const FIND = ['find', '/usr', '-name', '*.h'];
+const ROUNDS = 5;
+const TARGET = 1.3;
+
+async function seconds(file: string, args: readonly string[], cwd: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  const r = await execa(file, args, { cwd, reject: false, stdout: 'ignore', stderr: 'pipe', stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}: ${String(r.stderr).slice(0, 300)}`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export async function benchDiff(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'learn-bench-diff-'));
+  try {
+    const node = process.execPath;
+    const learnArgs = (...rest: string[]) => [LEARN, ...rest];
+    // The baseline: a full trace, then the learned policy (the slow part, done once, not timed).
+    await seconds(node, learnArgs('--db', 'l.db', '--name', 'find', '--quiet', '--', ...FIND), dir);
+    await seconds(node, learnArgs('policy', 'find', '--db', 'l.db', '--out', '.'), dir);
+    const check = learnArgs('diff', '--baseline', 'find.policy', '--db', 'l.db', '--quiet', '--', ...FIND);
+    // The same strace invocation without learn around it, and learn's fixed start-up, to split the cost.
+    const baseline = readSide('find.policy', { cwd: dir, env: process.env, arch: 'x86_64', catalog: undefined, db: undefined, defaultAction: { kind: 'kill-process' } });
+    const fast = straceArgv({ target: { kind: 'command', argv: FIND }, output: '/dev/null', strace: 'strace', pinCpu: null, untraced: untracedSyscalls(baseline.side.policy) });
+    const runs = { bare: [] as number[], checked: [] as number[], strace: [] as number[], startup: [] as number[] };
+    await seconds(FIND[0]!, FIND.slice(1), dir); // warm the page cache
+    for (let i = 0; i < ROUNDS; i++) {
+      runs.bare.push(await seconds(FIND[0]!, FIND.slice(1), dir));
+      runs.checked.push(await seconds(node, check, dir));
+      runs.strace.push(await seconds(fast.file, fast.args, dir));
+      runs.startup.push(await seconds(node, learnArgs('--version'), dir));
+    }
+    const bare = median(runs.bare);
+    const ratio = median(runs.checked) / bare;
+    const row = (name: string, xs: number[]) => `| ${name} | ${(median(xs) * 1000).toFixed(0)} ms | ${(median(xs) / bare).toFixed(2)}× |`;
+    return [
+      '## learn diff --baseline (CI drift check)',
+      '',
+      `\`find /usr -name '*.h'\` against its learned policy, median of ${ROUNDS} alternating runs (includes Node start-up).`,
+      '',
+      '| run | median | vs bare |',
+      '|---|---|---|',
+      row('bare', runs.bare),
+      row('learn diff --baseline (trace, learn, diff)', runs.checked),
+      row('its strace alone (--seccomp-bpf, baseline untraced)', runs.strace),
+      row('learn --version (Node start-up and module loading)', runs.startup),
+      '',
+      `Ratio: **${ratio.toFixed(2)}×** (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT met'}).`,
+      '',
+    ].join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,82 @@
+import type { Arch } from '../abi/arch.js';
+import type { Action, Expr } from '../policy/model.js';
+import type { ResolvedPolicy } from '../policy/resolved.js';
+
+/** Where things are written in a side's source file, for annotations (1-based lines). */
+export interface SourceMap {
+  readonly file: string;
+  /** The line of the top-level `USE … DEFAULT` statement (or an OCI file's `defaultAction`). */
+  readonly useLine: number | null;
+  /** The first line naming each syscall in a rule. */
+  readonly ruleLines: ReadonlyMap<string, number>;
+}
+
+/** One side of a diff: a policy resolved for one arch, plus what its source says about categories. */
+export interface DiffSide {
+  /** What the user named: a path or `profile:NAME`. */
+  readonly label: string;
+  readonly policy: ResolvedPolicy;
+  /** Catalog categories the side USEs; null when it names none (OCI JSON, explicit lists). */
+  readonly categories: readonly string[] | null;
+  /** The categories that bring each syscall (by name). */
+  readonly origins: ReadonlyMap<string, readonly string[]>;
+  readonly source: SourceMap | null;
+}
+
+export type RiskLevel = 'critical' | 'high' | 'medium' | 'low';
+
+export interface RiskNote {
+  readonly level: RiskLevel;
+  /** A short class name: `kernel-module`, `namespaces`, `network`, … */
+  readonly group: string;
+  readonly reason: string;
+}
+
+/** A change of what one syscall may do. `when` conditions are "allowed when", null meaning any arguments. */
+export type SyscallChange =
+  | {
+      readonly kind: 'added';
+      readonly syscall: string;
+      readonly when: Expr | null;
+      /** Categories of the new side that bring it. */
+      readonly origins: readonly string[];
+      readonly risk: RiskNote;
+    }
+  | { readonly kind: 'removed'; readonly syscall: string; readonly was: Expr | null; readonly origins: readonly string[] }
+  | {
+      readonly kind: 'widened' | 'narrowed';
+      readonly syscall: string;
+      readonly was: Expr | null;
+      readonly now: Expr | null;
+      /** Argument values that changed verdict, described (`domain=AF_NETLINK`). */
+      readonly examples: readonly string[];
+      /** True when every class of argument values was checked, false when sampled. */
+      readonly exact: boolean;
+      readonly risk: RiskNote;
+    }
+  | { readonly kind: 'action'; readonly syscall: string; readonly from: Action; readonly to: Action };
+
+export type ChangeKind = SyscallChange['kind'];
+
+export interface ActionChange {
+  readonly from: Action;
+  readonly to: Action;
+}
+
+/** The meaning-level difference between two policies for one arch. */
+export interface PolicyDiff {
+  readonly arch: Arch;
+  readonly oldLabel: string;
+  readonly newLabel: string;
+  /** Null unless both sides name categories. */
+  readonly categories: { readonly added: readonly string[]; readonly removed: readonly string[] } | null;
+  /** Sorted by syscall name, then kind. */
+  readonly syscalls: readonly SyscallChange[];
+  readonly defaultAction: ActionChange | null;
+  readonly foreignArchAction: ActionChange | null;
+}
+
+/** A change of meaning. Categories regrouped with the same syscalls and rules are not drift. */
+export function hasDrift(diff: PolicyDiff): boolean {
+  return diff.syscalls.length > 0 || diff.defaultAction !== null || diff.foreignArchAction !== null;
+}

@@ -1,0 +1,110 @@
+// The semantic diff: both policies are compared by what they decide for every syscall and every class of
+// argument values, so renames, reordering, regrouping and category-vs-list spellings show no drift.
+import { UsageError } from '../errors.js';
+import { sameAction, type Action, type Expr } from '../policy/model.js';
+import type { ResolvedPolicy, ResolvedSyscall } from '../policy/resolved.js';
+import { syscallNames, syscallNumber } from '../syscalls/table.js';
+import { diffCategories } from './categories.js';
+import { allowedWhen, compareSyscall, permits, relevantArgs, verdict, type SyscallVerdicts } from './compare-syscall.js';
+import { describeArgs } from './describe.js';
+import type { ActionChange, DiffSide, PolicyDiff, SyscallChange } from './model.js';
+import { riskOf } from './risk.js';
+
+/** Example descriptions listed per widened/narrowed syscall. */
+const MAX_EXAMPLES = 6;
+
+export function diffPolicies(oldSide: DiffSide, newSide: DiffSide): PolicyDiff {
+  const a = oldSide.policy;
+  const b = newSide.policy;
+  if (a.arch !== b.arch) throw new UsageError(`cannot compare a ${a.arch} policy with a ${b.arch} policy`);
+  const changes: SyscallChange[] = [];
+  for (const [name, nr] of syscallsOf(a, b)) {
+    const oldEntry = a.syscalls.find((s) => s.nr === nr);
+    const newEntry = b.syscalls.find((s) => s.nr === nr);
+    // Unlisted on both sides: the defaults decide; when both deny, the default change is reported once.
+    if (!oldEntry && !newEntry && permits(a.defaultAction) === permits(b.defaultAction)) continue;
+    changes.push(...syscallChanges(name, oldEntry, a.defaultAction, newEntry, b.defaultAction, oldSide, newSide));
+  }
+  changes.sort((x, y) => (x.syscall < y.syscall ? -1 : x.syscall > y.syscall ? 1 : 0));
+  return {
+    arch: a.arch,
+    oldLabel: oldSide.label,
+    newLabel: newSide.label,
+    categories: diffCategories(oldSide.categories, newSide.categories),
+    syscalls: changes,
+    defaultAction: actionChange(a.defaultAction, b.defaultAction),
+    foreignArchAction: actionChange(a.foreignArchAction, b.foreignArchAction),
+  };
+}
+
+/** Every syscall either policy lists, plus the whole table when a default lets calls through. */
+function syscallsOf(a: ResolvedPolicy, b: ResolvedPolicy): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of [...a.syscalls, ...b.syscalls]) out.set(s.name, s.nr);
+  if (permits(a.defaultAction) !== permits(b.defaultAction)) {
+    for (const name of syscallNames(a.arch)) {
+      const nr = syscallNumber(a.arch, name);
+      if (nr !== undefined && !out.has(name)) out.set(name, nr);
+    }
+  }
+  return out;
+}
+
+function syscallChanges(
+  name: string,
+  oldEntry: ResolvedSyscall | undefined,
+  oldDefault: Action,
+  newEntry: ResolvedSyscall | undefined,
+  newDefault: Action,
+  oldSide: DiffSide,
+  newSide: DiffSide,
+): SyscallChange[] {
+  const v = compareSyscall(oldEntry, oldDefault, newEntry, newDefault);
+  const was = whenOf(oldEntry, oldDefault);
+  const now = whenOf(newEntry, newDefault);
+  if (!v.oldAny && v.newAny) {
+    return [{ kind: 'added', syscall: name, when: now, origins: newSide.origins.get(name) ?? [], risk: riskOf(name) }];
+  }
+  if (v.oldAny && !v.newAny) return [{ kind: 'removed', syscall: name, was, origins: oldSide.origins.get(name) ?? [] }];
+  const out: SyscallChange[] = [];
+  const widths = oldEntry?.widths ?? newEntry?.widths ?? [];
+  const permitsOld = (args: readonly bigint[]) => permits(verdict(oldEntry?.clauses ?? [], oldDefault, args, widths));
+  const permitsNew = (args: readonly bigint[]) => permits(verdict(newEntry?.clauses ?? [], newDefault, args, widths));
+  const common = { syscall: name, was, now, exact: v.exact, risk: riskOf(name) };
+  if (v.widened.length > 0) {
+    const examples = describeWitnesses(name, v.widened, (x) => !permitsOld(x) && permitsNew(x), v);
+    out.push({ kind: 'widened', ...common, examples });
+  }
+  if (v.narrowed.length > 0) {
+    const examples = describeWitnesses(name, v.narrowed, (x) => permitsOld(x) && !permitsNew(x), v);
+    out.push({ kind: 'narrowed', ...common, examples });
+  }
+  if (out.length === 0 && v.actionChange) out.push({ kind: 'action', syscall: name, ...v.actionChange });
+  return out;
+}
+
+/** The allowed-when condition of a syscall: null for any arguments. */
+function whenOf(entry: ResolvedSyscall | undefined, fallback: Action): Expr | null {
+  const e = allowedWhen(entry?.clauses ?? [], fallback);
+  return e.kind === 'true' ? null : e;
+}
+
+/** Each witness described by the arguments that make the difference, deduplicated. */
+function describeWitnesses(
+  name: string,
+  witnesses: readonly (readonly bigint[])[],
+  changed: (args: readonly bigint[]) => boolean,
+  v: SyscallVerdicts,
+): string[] {
+  const seen = new Set<string>();
+  for (const w of witnesses) {
+    const text = describeArgs(name, w, relevantArgs(w, changed, v));
+    if (text !== '') seen.add(text);
+    if (seen.size > MAX_EXAMPLES) break;
+  }
+  return [...seen].slice(0, MAX_EXAMPLES);
+}
+
+function actionChange(from: Action, to: Action): ActionChange | null {
+  return sameAction(from, to) ? null : { from, to };
+}

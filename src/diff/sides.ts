@@ -1,0 +1,52 @@
+// Turns each kind of input into a DiffSide: policy text in our language (with its catalog) or OCI JSON.
+import type { Arch } from '../abi/arch.js';
+import type { Catalog } from '../catalog/catalogs.js';
+import { parsePolicy } from '../catalog/parser.js';
+import { placeOf, usePlaceOf } from '../catalog/places.js';
+import type { PolicyFile } from '../policy/model.js';
+import { parseOciSeccomp } from '../policy/parse-oci.js';
+import { resolvePolicy } from '../policy/resolve.js';
+import { categoryView } from './categories.js';
+import type { DiffSide, SourceMap } from './model.js';
+
+/** True when the text is JSON (an OCI profile) rather than the policy language. */
+export function looksLikeJson(text: string): boolean {
+  return /^\s*\{/.test(text) && !/^\s*\{[^}]*\bPOLICY\b/.test(text);
+}
+
+export function sideFromPolicyText(text: string, file: string, arch: Arch, catalog: Catalog, label = file): DiffSide {
+  return sideFromPolicyFile(parsePolicy(text, file, { arch }), file, arch, catalog, label);
+}
+
+/** A parsed (or learned) policy file; `file` names it in errors and annotations. */
+export function sideFromPolicyFile(parsed: PolicyFile, file: string, arch: Arch, catalog: Catalog, label = file): DiffSide {
+  const policy = resolvePolicy(parsed, arch, { catalog, fileName: file });
+  const view = categoryView(parsed, catalog.defs);
+  return { label, policy, categories: view.categories, origins: view.origins, source: sourceMapOf(parsed, file) };
+}
+
+export function sideFromOciText(text: string, file: string, arch: Arch, label = file): DiffSide {
+  const oci = parseOciSeccomp(text, file, arch);
+  return {
+    label,
+    policy: oci.policy,
+    categories: null,
+    origins: new Map(),
+    source: { file, useLine: oci.defaultLine, ruleLines: oci.ruleLines },
+  };
+}
+
+/** Lines the parser recorded: the top-level USE, and the first rule naming each syscall. */
+function sourceMapOf(parsed: PolicyFile, file: string): SourceMap {
+  const ruleLines = new Map<string, number>();
+  for (const def of parsed.defs) {
+    for (const block of def.blocks) {
+      for (const rule of block.rules) {
+        const line = placeOf(rule)?.line;
+        if (line !== undefined && !(ruleLines.has(rule.syscall) && ruleLines.get(rule.syscall)! <= line)) ruleLines.set(rule.syscall, line);
+      }
+    }
+  }
+  const useLine = parsed.use ? usePlaceOf(parsed.use, 0)?.line ?? null : null;
+  return { file, useLine, ruleLines };
+}
