@@ -1,0 +1,129 @@
+// `learn from-audit [FILE…]`: read the kernel's SECCOMP audit records (journal, kmsg, auditd's log or files),
+// and add them to profiles as runs with source 'audit'.
+import type { Command } from 'commander';
+import { groupRecords, selectRecords, type RecordSelector } from '../../audit/group.js';
+import { importAudit, planAuditImport, type ProfileImport } from '../../audit/import.js';
+import { reportJson, reportText, reportWarnings } from '../../audit/report.js';
+import { AUDIT_SOURCES, readAuditSource, type AuditSourceName } from '../../audit/sources/select.js';
+import { parseTimeSpec } from '../../audit/time-spec.js';
+import { UsageError } from '../../errors.js';
+import { openStore, resolveDbPath, storeExists, type Store } from '../../store/open.js';
+import type { Io } from '../io.js';
+import type { ActionResult } from '../program.js';
+
+interface FromAuditOptions {
+  readonly source: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly journalDir?: string;
+  readonly journalFile?: string[];
+  readonly machine?: string;
+  readonly auditLog?: string[];
+  readonly name?: string;
+  readonly exe?: string;
+  readonly comm?: string;
+  readonly uid?: number;
+  readonly pid?: number;
+  readonly db?: string;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+}
+
+/** Runs after a (non-dry-run) import with the profiles that got new records: the place where the learner
+ * writes each profile's policy and prints what changed, as `learn -- CMD` does. */
+export type AfterAuditImport = (ctx: {
+  readonly store: Store;
+  readonly profiles: readonly ProfileImport[];
+  readonly io: Io;
+  readonly json: boolean;
+}) => Promise<void> | void;
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function registerFromAudit(program: Command, io: Io, result: ActionResult, afterImport?: AfterAuditImport): void {
+  program
+    .command('from-audit')
+    .description("learn from the kernel's SECCOMP audit records (journal, kmsg, auditd log or files)")
+    .argument('[files...]', 'files holding audit records in any format (- for stdin); implies --source file')
+    .option('--source <source>', `where to read: ${AUDIT_SOURCES.join(', ')}`, 'auto')
+    .option('--since <time>', "records from this time on: 1h, 30m, 2d, '1 hour ago', today, @EPOCH, '2026-11-23 06:56'")
+    .option('--until <time>', 'records up to this time (same forms)')
+    .option('--journal-dir <dir>', 'read the journal files in DIR (journalctl --directory)')
+    .option('--journal-file <file>', 'read this journal file (repeatable; journalctl --file)', collect)
+    .option('--machine <name>', 'read the journal of this container (journalctl --machine)')
+    .option('--audit-log <file>', 'read this auditd log and its rotations FILE.1 … instead of /var/log/audit/audit.log (repeatable)', collect)
+    .option('--name <profile>', 'put all selected records into this one profile (default: one profile per executable)')
+    .option('--exe <path>', 'only records of this executable')
+    .option('--comm <name>', 'only records of processes with this command name')
+    .option('--uid <uid>', 'only records of this user id', integerOption('--uid'))
+    .option('--pid <pid>', 'only records of this process id', integerOption('--pid'))
+    .option('--db <path>', 'the store (default: $LEARN_DB or ./.learn/learn.db)')
+    .option('--dry-run', 'print what would be imported, write nothing')
+    .option('--json', 'print JSON')
+    .action(async (files: string[], options: FromAuditOptions) => {
+      result.exitCode = await runFromAudit(files, options, io, afterImport);
+    });
+}
+
+async function runFromAudit(files: string[], o: FromAuditOptions, io: Io, afterImport: AfterAuditImport | undefined): Promise<number> {
+  const source = sourceOption(o.source, files);
+  const now = Date.now();
+  const window = {
+    sinceMs: o.since === undefined ? undefined : parseTimeSpec(o.since, now, '--since'),
+    untilMs: o.until === undefined ? undefined : parseTimeSpec(o.until, now, '--until'),
+  };
+  const read = await readAuditSource({
+    source,
+    window,
+    files,
+    stdin: process.stdin,
+    journalDir: o.journalDir,
+    journalFiles: o.journalFile,
+    machine: o.machine,
+    auditLogs: o.auditLog,
+  });
+  const selector: RecordSelector = { name: o.name, exe: o.exe, comm: o.comm, uid: o.uid, pid: o.pid };
+  const records = read.collection.records;
+  const groups = groupRecords(records, selector);
+  const filteredOut = records.length - selectRecords(records, selector).length;
+  const dbPath = resolveDbPath(o.db, io.env, io.cwd);
+  const dryRun = o.dryRun === true;
+
+  let profiles: ProfileImport[];
+  let store: Store | null = null;
+  try {
+    if (dryRun) {
+      store = storeExists(dbPath) ? openStore(dbPath) : null;
+      profiles = planAuditImport(store, groups);
+    } else {
+      store = groups.length > 0 ? openStore(dbPath) : null;
+      profiles = store === null ? [] : importAudit(store, groups, io.cwd);
+    }
+    const report = { source: read.source, description: read.description, dryRun, collection: read.collection, filteredOut, profiles };
+    io.err(reportWarnings(read.collection));
+    io.out(o.json === true ? reportJson(report) : reportText(report));
+    const changed = profiles.filter((p) => p.newRecords > 0);
+    if (!dryRun && store !== null && changed.length > 0 && afterImport) {
+      await afterImport({ store, profiles: changed, io, json: o.json === true });
+    }
+  } finally {
+    store?.close();
+  }
+  return 0;
+}
+
+function sourceOption(value: string, files: readonly string[]): AuditSourceName {
+  const source = (AUDIT_SOURCES as readonly string[]).includes(value) ? (value as AuditSourceName) : undefined;
+  if (source === undefined) throw new UsageError(`--source must be one of ${AUDIT_SOURCES.join(', ')}, got '${value}'`);
+  if (files.length > 0 && source !== 'file' && source !== 'auto') {
+    throw new UsageError(`files were given, but --source ${source} does not read files`, { hint: 'drop --source, or use --source file' });
+  }
+  return files.length > 0 ? 'file' : source;
+}
+
+function integerOption(name: string) {
+  return (value: string): number => {
+    if (!/^\d{1,10}$/.test(value)) throw new UsageError(`${name} must be a non-negative integer, got '${value}'`);
+    return Number(value);
+  };
+}
