@@ -28,6 +28,9 @@ export interface ExitEvent {
   readonly code: number | null;
   readonly signal: string | null;
   readonly coreDumped: boolean;
+  /** `+++ superseded by execve in pid N +++`: N, the thread whose execve now continues under `pid`
+   * (not an exit of `pid`: code and signal are null); else null. */
+  readonly superseded: number | null;
   readonly line: number;
 }
 
@@ -37,6 +40,8 @@ export interface SignalEvent {
   readonly signal: string;
   /** For SIGSYS from seccomp: the syscall number and arch in `si_syscall`/`si_arch`. */
   readonly syscall: number | null;
+  /** The arch of `syscall` (from `si_arch`), null when not given. */
+  readonly syscallArch: Arch | null;
   readonly line: number;
 }
 
@@ -45,6 +50,8 @@ export interface PersonalityEvent {
   readonly kind: 'personality';
   readonly pid: number;
   readonly arch: Arch;
+  /** x32 mode: x86_64 calls numbered with X32_SYSCALL_BIT. */
+  readonly x32: boolean;
   readonly line: number;
 }
 
