@@ -1,0 +1,152 @@
+// The end of every learning command: the profile's observations → the least-category policy → the files
+// users deploy (--format), written to --out. Shared by `learn -- CMD`, `learn from-audit` and `learn policy`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { Arch } from '../abi/arch.js';
+import { loadCatalog, type Catalog } from '../catalog/catalogs.js';
+import { systemdGroupName } from '../catalog/systemd-names.js';
+import { UsageError } from '../errors.js';
+import { catalogCategories } from '../learn/categories.js';
+import { constantName } from '../learn/constants.js';
+import { learnPolicy, type LearnResult } from '../learn/learn-policy.js';
+import { toObservedShapes } from '../learn/observations.js';
+import type { ObservedShape } from '../learn/types.js';
+import { compilePolicy } from '../bpf/compile.js';
+import { encodeProgram } from '../bpf/encode.js';
+import type { Diagnostic, Emitted } from '../policy/emit/emitted.js';
+import { emitFirejail } from '../policy/emit/firejail.js';
+import { emitJson } from '../policy/emit/json.js';
+import { printPolicy } from '../policy/emit/kafel.js';
+import { emitOci } from '../policy/emit/oci.js';
+import { emitSystemd } from '../policy/emit/systemd.js';
+import type { Action } from '../policy/model.js';
+import { resolvePolicy } from '../policy/resolve.js';
+import type { ResolvedPolicy } from '../policy/resolved.js';
+import { listRuns, profileObservations } from '../store/queries.js';
+import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
+import type { Io } from './io.js';
+import { VERSION } from './version.js';
+
+export const POLICY_FORMATS = ['kafel', 'bpf', 'oci', 'systemd', 'firejail', 'json'] as const;
+export type PolicyFormat = (typeof POLICY_FORMATS)[number];
+export const DEFAULT_FORMATS: readonly PolicyFormat[] = ['kafel', 'bpf'];
+
+const EXTENSION: Readonly<Record<PolicyFormat, string>> = {
+  kafel: 'policy', bpf: 'bpf', oci: 'oci.json', systemd: 'systemd.conf', firejail: 'firejail', json: 'json',
+};
+
+export interface PolicyOutputOptions {
+  /** Relative to io.cwd. */
+  readonly outDir: string;
+  readonly formats: readonly PolicyFormat[];
+  /** Built-in catalog name or path to a .policy file. */
+  readonly catalog: string;
+  readonly strict: boolean;
+  readonly maxExcess: number | undefined;
+  readonly defaultAction: Action;
+  /** Written into the header; passed in so output stays reproducible in tests. */
+  readonly now: Date;
+}
+
+export interface WrittenPolicy {
+  readonly files: readonly string[];
+  readonly losses: readonly { readonly format: PolicyFormat; readonly loss: Diagnostic }[];
+  readonly learned: LearnResult;
+}
+
+/** Learns `profile`'s policy from the store and writes one file per format; says on stderr what it wrote. */
+export function writePolicyOutputs(db: Database, profile: string, options: PolicyOutputOptions, io: Io): WrittenPolicy {
+  const catalog = loadCatalog(options.catalog);
+  const runs = listRuns(db, profile);
+  if (runs.length === 0) throw new UsageError(`no profile named '${profile}' in the store`, { hint: 'list profiles with `learn runs`' });
+  const { shapes, unknown } = toObservedShapes(profileObservations(db, profile), parseShapeKey, ARG_SENSITIVE);
+  for (const row of unknown) io.err(`learn: warning: ${row.arch} syscall ${row.name} (nr ${row.nr}) is not in our tables; left out of the policy\n`);
+  const arches = [...new Set(shapes.map((s) => s.arch))].sort() as Arch[];
+  const header = [
+    `seccomp-learn ${VERSION}: learned policy for profile '${profile}'`,
+    `runs: ${runs.map((r) => r.id).join(', ')}; events: ${runs.reduce((n, r) => n + r.events, 0)}; catalog: ${catalog.name}` +
+      `${options.strict ? '; --strict' : ''}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
+    `date: ${options.now.toISOString()}`,
+  ];
+  const learned = learnPolicy(shapes, catalogCategories(catalog, arches), {
+    profile, defaultAction: options.defaultAction, strict: options.strict, maxExcess: options.maxExcess, header,
+  });
+  const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
+  const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;
+  const outDir = resolve(io.cwd, options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  const losses: WrittenPolicy['losses'][number][] = [];
+  for (const format of options.formats) {
+    const out = emit(format, { learned, resolved, native, catalog, header, profile, shapes });
+    const file = join(outDir, `${profile.replace(/[/\\]/g, '_')}.${EXTENSION[format]}`);
+    writeFileSync(file, out.data);
+    files.push(file);
+    losses.push(...out.losses.map((loss) => ({ format, loss })));
+  }
+  for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
+  io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
+  return { files, losses, learned };
+}
+
+interface EmitInput {
+  readonly learned: LearnResult;
+  readonly resolved: readonly ResolvedPolicy[];
+  readonly native: ResolvedPolicy;
+  readonly catalog: Catalog;
+  readonly header: readonly string[];
+  readonly profile: string;
+  readonly shapes: readonly ObservedShape[];
+}
+
+function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8Array; losses: readonly Diagnostic[] } {
+  const text = ({ text, losses }: Emitted) => ({ data: text, losses });
+  switch (format) {
+    case 'kafel':
+      return { data: printPolicy(x.learned.policy, { constantName }), losses: [] };
+    case 'bpf':
+      return { data: encodeProgram(compilePolicy(x.native, { weights: callWeights(x.shapes, x.native.arch) }).program), losses: [] };
+    case 'oci':
+      return text(emitOci(x.native));
+    case 'systemd': {
+      const groups = catalogCategories(loadCatalog('systemd'), [x.native.arch]).map((g) => ({ ...g, name: systemdGroupName(g.name) }));
+      const implicit = groups.find((g) => g.name === '@default');
+      const extraArches = x.resolved.map((r) => r.arch).filter((a) => a !== x.native.arch);
+      return text(emitSystemd(x.native, { groups, header: x.header, extraArches, ...(implicit ? { implicit } : {}) }));
+    }
+    case 'firejail':
+      return text(emitFirejail(x.native, x.header));
+    case 'json':
+      return text(emitJson({
+        tool: 'seccomp-learn', version: VERSION, profile: x.profile, catalog: x.catalog.name,
+        policy: x.learned.policy, resolved: x.resolved, explanation: x.learned.explanation,
+      }));
+  }
+}
+
+/** Calls per syscall number on `arch`: the compiler gives frequent syscalls the shorter paths. */
+function callWeights(shapes: readonly ObservedShape[], arch: Arch): Map<number, number> {
+  const weights = new Map<number, number>();
+  for (const s of shapes) if (s.arch === arch) weights.set(s.nr, (weights.get(s.nr) ?? 0) + s.count);
+  return weights;
+}
+
+/** The arch most calls were made on: the one deployable formats describe. */
+function nativeArch(shapes: readonly ObservedShape[]): Arch {
+  const calls = new Map<Arch, number>();
+  for (const s of shapes) calls.set(s.arch, (calls.get(s.arch) ?? 0) + s.count);
+  return [...calls].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+}
+
+/** `--format kafel,oci`: checked against the formats we can write. */
+export function parseFormats(value: string): PolicyFormat[] {
+  const formats = value.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  for (const f of formats) {
+    if (!(POLICY_FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`unknown format '${f}': use a comma-separated list of ${POLICY_FORMATS.join(', ')}`);
+    }
+  }
+  if (formats.length === 0) throw new UsageError('--format needs at least one format');
+  return [...new Set(formats)] as PolicyFormat[];
+}

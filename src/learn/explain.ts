@@ -1,0 +1,98 @@
+// The "why" of a learned policy: what each chosen category was needed for, what it grants that was never seen,
+// and which runs contributed; written as comment lines in the policy and as data in the JSON output.
+import type { Arch } from '../abi/arch.js';
+import { categoryCovers } from './coverage.js';
+import type { LearnedRule } from './constraints.js';
+import type { Category, ObservedShape } from './types.js';
+
+export interface CategoryWhy {
+  readonly name: string;
+  /** Syscalls it grants that the profile made. */
+  readonly observed: readonly string[];
+  /** How many syscalls it grants on the profile's arches. */
+  readonly total: number;
+  /** Granted but never seen. */
+  readonly unseen: readonly string[];
+  readonly calls: number;
+  readonly runIds: readonly number[];
+}
+
+export interface ExplicitWhy {
+  readonly syscall: string;
+  readonly calls: number;
+  readonly runIds: readonly number[];
+  readonly doc: readonly string[];
+}
+
+export interface Explanation {
+  readonly arches: readonly Arch[];
+  readonly shapes: number;
+  readonly calls: number;
+  readonly runIds: readonly number[];
+  readonly categories: readonly CategoryWhy[];
+  readonly explicit: readonly ExplicitWhy[];
+}
+
+const sortedNumbers = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
+const sortedNames = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
+const sum = (shapes: readonly ObservedShape[]): number => shapes.reduce((n, s) => n + s.count, 0);
+
+export function explainCover(
+  shapes: readonly ObservedShape[],
+  chosen: readonly Category[],
+  explicit: ReadonlyMap<string, { readonly shapes: readonly ObservedShape[]; readonly learned: LearnedRule }>,
+): Explanation {
+  const arches = sortedNames(shapes.map((s) => s.arch)) as Arch[];
+  const seen = new Set(shapes.map((s) => s.name));
+  const categories = chosen.map((category): CategoryWhy => {
+    const granted = sortedNames(arches.flatMap((a) => [...(category.syscalls.get(a)?.keys() ?? [])]));
+    const mine = shapes.filter((s) => categoryCovers(category, s));
+    return {
+      name: category.name,
+      observed: granted.filter((n) => seen.has(n)),
+      total: granted.length,
+      unseen: granted.filter((n) => !seen.has(n)),
+      calls: sum(mine),
+      runIds: sortedNumbers(mine.flatMap((s) => s.runIds)),
+    };
+  });
+  return {
+    arches,
+    shapes: shapes.length,
+    calls: sum(shapes),
+    runIds: sortedNumbers(shapes.flatMap((s) => s.runIds)),
+    categories,
+    explicit: [...explicit.entries()].map(([syscall, e]) => ({
+      syscall,
+      calls: sum(e.shapes),
+      runIds: sortedNumbers(e.shapes.flatMap((s) => s.runIds)),
+      doc: e.learned.doc,
+    })),
+  };
+}
+
+/** Comment lines for the policy header: one per used category, then what it grants that was never seen. */
+export function explanationLines(e: Explanation): string[] {
+  const lines = [`Covers ${e.shapes} observed call shapes (${e.calls} calls) on ${e.arches.join(', ')}; runs ${e.runIds.join(', ')}.`];
+  for (const c of e.categories) {
+    lines.push(`${c.name}: ${c.observed.length}/${c.total} syscalls observed, ${c.calls} calls, runs ${c.runIds.join(', ')}`);
+    if (c.unseen.length > 0) lines.push(...wrapWords('  granted, never seen:', c.unseen));
+  }
+  if (e.explicit.length > 0) {
+    lines.push(`Explicit rules: ${e.explicit.map((x) => x.syscall).join(' ')}`);
+  }
+  return lines;
+}
+
+/** `prefix a b c`, continued on indented lines so no comment line grows past ~100 columns. */
+function wrapWords(prefix: string, words: readonly string[]): string[] {
+  const out: string[] = [];
+  let line = prefix;
+  for (const w of words) {
+    if (line.length + 1 + w.length > 96 && line.trim() !== prefix.trim()) {
+      out.push(line);
+      line = `    ${w}`;
+    } else line = `${line} ${w}`;
+  }
+  return [...out, line];
+}

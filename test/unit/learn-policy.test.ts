@@ -1,0 +1,198 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Arch } from '../../src/abi/arch.js';
+import { catalogFromText, loadCatalog } from '../../src/catalog/catalogs.js';
+import { parsePolicy } from '../../src/catalog/parser.js';
+import { UsageError } from '../../src/errors.js';
+import { catalogCategories } from '../../src/learn/categories.js';
+import { constantName } from '../../src/learn/constants.js';
+import { categoryCovers } from '../../src/learn/coverage.js';
+import { learnPolicy, type LearnOptions } from '../../src/learn/learn-policy.js';
+import type { ObservedShape } from '../../src/learn/types.js';
+import { decide } from '../../src/policy/eval.js';
+import { printPolicy } from '../../src/policy/emit/kafel.js';
+import { sameAction, type Action, type PolicyFile } from '../../src/policy/model.js';
+import { resolvePolicy } from '../../src/policy/resolve.js';
+import { syscallNumber } from '../../src/syscalls/table.js';
+
+const t = suite('learn/policy');
+const catalog = loadCatalog('default');
+const categories = catalogCategories(catalog, ['x86_64']);
+const KILL: Action = { kind: 'kill-process' };
+const ALLOW: Action = { kind: 'allow' };
+
+const AF_UNIX = 1n, AF_INET = 2n, AF_NETLINK = 16n;
+const SOCK_STREAM = 1n, SOCK_DGRAM = 2n, SOCK_RAW = 3n, SOCK_CLOEXEC = 0x80000n;
+
+function shape(name: string, values: (bigint | null)[] | null = null, runIds = [1], arch: Arch = 'x86_64'): ObservedShape {
+  return { arch, nr: syscallNumber(arch, name)!, name, values, count: 1, runIds };
+}
+const plain = (...names: string[]) => names.map((n) => shape(n));
+
+/** The kernel-equivalent verdict of the learned policy for one observed shape. */
+function verdict(policy: PolicyFile, s: ObservedShape): Action {
+  const resolved = resolvePolicy(policy, s.arch, { catalog });
+  return decide(resolved, s.nr, (s.values ?? []).map((v) => v ?? 0n));
+}
+
+function learn(shapes: readonly ObservedShape[], options: Partial<LearnOptions> = {}) {
+  return learnPolicy(shapes, categories, { profile: 'demo', defaultAction: KILL, ...options });
+}
+
+const SMALL = [
+  ...plain('read', 'write', 'close', 'openat', 'newfstatat', 'mmap', 'brk', 'exit_group', 'rt_sigaction'),
+  shape('socket', [AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0n]),
+  shape('socket', [AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0n], [2]),
+];
+
+t('coverage follows argument rules: TCP socket covered by NetworkSocketTcp, netlink by nothing', () => {
+  const tcp = categories.find((c) => c.name === 'NetworkSocketTcp')!;
+  assert.ok(categoryCovers(tcp, shape('socket', [AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0n])));
+  assert.not.ok(categoryCovers(tcp, shape('socket', [AF_INET, SOCK_DGRAM, 0n])));
+  assert.not.ok(categoryCovers(tcp, shape('socket', [AF_NETLINK, SOCK_RAW, 0n])));
+  // An unknown value can be anything: only an unconditional rule covers it.
+  assert.not.ok(categoryCovers(tcp, shape('socket', [AF_INET, null, 0n])));
+  assert.not.ok(categoryCovers(tcp, shape('socket')));
+  const basic = categories.find((c) => c.name === 'BasicIo')!;
+  assert.ok(categoryCovers(basic, shape('read', [null, null, null])));
+  assert.ok(categories.every((c) => !categoryCovers(c, shape('socket', [AF_NETLINK, SOCK_RAW, 0n]))));
+});
+
+t('learns the fewest categories, an explicit rule for the rest, and allows every observed shape', () => {
+  const { policy, explanation } = learn(SMALL);
+  const use = policy.use!;
+  assert.ok(use.names.includes('NetworkSocketTcp'));
+  assert.is(use.names[use.names.length - 1], 'demo_extra');
+  assert.equal(policy.defs.map((d) => d.name), ['demo_extra']);
+  const rules = policy.defs[0]!.blocks[0]!.rules;
+  assert.equal(rules.map((r) => r.syscall), ['socket']);
+  for (const s of SMALL) assert.ok(sameAction(verdict(policy, s), ALLOW), `${s.name} ${s.values?.join(',')}`);
+  // The learned netlink rule does not open other families.
+  assert.equal(verdict(policy, shape('socket', [AF_INET, SOCK_DGRAM, 0n])), KILL);
+  assert.equal(verdict(policy, shape('socket', [AF_NETLINK, SOCK_DGRAM, 0n])), KILL);
+  assert.equal(verdict(policy, shape('ptrace')), KILL);
+  // Explanation: per category observed/total and unseen, and the runs.
+  const tcp = explanation.categories.find((c) => c.name === 'NetworkSocketTcp')!;
+  assert.equal(tcp, { name: 'NetworkSocketTcp', observed: ['socket'], total: 1, unseen: [], calls: 1, runIds: [1] });
+  assert.equal(explanation.explicit.map((e) => [e.syscall, e.runIds]), [['socket', [2]]]);
+  assert.equal(explanation.runIds, [1, 2]);
+});
+
+t('the policy text round-trips through the parser and names constants', () => {
+  const { policy } = learn(SMALL, { header: ['seccomp-learn test'] });
+  const text = printPolicy(policy, { constantName });
+  assert.match(text, /\/\*AF_NETLINK\*\/16/);
+  assert.match(text, /\/\/ NetworkSocketTcp: 1\/1 syscalls observed/);
+  assert.match(text, /socket: AF_NETLINK=0x10 SOCK_RAW=0x3 \(seen with SOCK_CLOEXEC\) protocol 0/);
+  const back = parsePolicy(text, 'demo.policy');
+  assert.equal(printPolicy(back, { constantName }), text);
+  assert.equal(back.use, policy.use);
+});
+
+t('deterministic: the same shapes in any order give the same text', () => {
+  const a = printPolicy(learn(SMALL).policy);
+  const b = printPolicy(learn([...SMALL].reverse()).policy);
+  assert.is(a, b);
+});
+
+t('--strict: exactly the observed syscalls and argument values, no categories', () => {
+  const { policy } = learn(SMALL, { strict: true });
+  assert.equal(policy.use!.names, ['demo_extra']);
+  for (const s of SMALL) assert.ok(sameAction(verdict(policy, s), ALLOW));
+  // Same family, other flags: refused in strict mode.
+  assert.equal(verdict(policy, shape('socket', [AF_INET, SOCK_STREAM, 0n])), KILL);
+  assert.equal(verdict(policy, shape('pread64')), KILL);
+});
+
+t('--max-excess refuses categories that grant too many unobserved syscalls', () => {
+  const full = learn(SMALL);
+  const strictish = learn(SMALL, { maxExcess: 0 });
+  assert.ok(full.explanation.categories.some((c) => c.unseen.length > 0));
+  assert.ok(strictish.explanation.categories.every((c) => c.unseen.length === 0));
+  assert.ok(strictish.policy.use!.names.includes('NetworkSocketTcp'));
+  for (const s of SMALL) assert.ok(sameAction(verdict(strictish.policy, s), ALLOW));
+  assert.equal(verdict(strictish.policy, shape('pread64')), KILL);
+});
+
+t('constraints: clone never gets CLONE_NEWUSER, mprotect stays W^X, ioctl/prctl only observed values', () => {
+  const CLONE_THREAD_FLAGS = 0x3d0f00n;
+  const shapes = [
+    shape('clone', [CLONE_THREAD_FLAGS, 0n, 0n, 0n, 0n]),
+    shape('mprotect', [null, null, 0x1n]),
+    shape('mprotect', [null, null, 0x5n]),
+    shape('ioctl', [null, 0x5401n, null]),
+    shape('prctl', [15n, null, null, null, null]),
+  ];
+  const { policy } = learn(shapes, { strict: false, maxExcess: 0 });
+  for (const s of shapes) assert.ok(sameAction(verdict(policy, s), ALLOW), s.name);
+  assert.equal(verdict(policy, shape('clone', [CLONE_THREAD_FLAGS | 0x10000000n, 0n, 0n, 0n, 0n])), KILL);
+  assert.equal(verdict(policy, shape('mprotect', [0n, 0n, 0x7n])), KILL);
+  assert.equal(verdict(policy, shape('mprotect', [0n, 0n, 0x3n])), ALLOW);
+  assert.equal(verdict(policy, shape('ioctl', [0n, 0x5402n, 0n])), KILL);
+  assert.equal(verdict(policy, shape('prctl', [22n, 0n, 0n, 0n, 0n])), KILL);
+  const doc = policy.defs[0]!.doc.join('\n');
+  assert.match(doc, /clone: no namespace flags/);
+  assert.match(doc, /never PROT_WRITE=0x2 and PROT_EXEC=0x4 together/);
+  assert.match(doc, /ioctl: request one of TCGETS=0x5401/);
+  assert.match(doc, /prctl: option one of PR_SET_NAME=0xf/);
+  // Seen once, then allowed.
+  const userns = learn([shape('clone', [0x10000000n | 0x11n, 0n, 0n, 0n, 0n])], { maxExcess: 0 }).policy;
+  assert.equal(verdict(userns, shape('clone', [0x10000000n | 0x11n, 0n, 0n, 0n, 0n])), ALLOW);
+  assert.equal(verdict(userns, shape('clone', [0x40000000n | 0x11n, 0n, 0n, 0n, 0n])), KILL);
+});
+
+t('a syscall recorded without values is allowed unconditionally, with a note', () => {
+  const { policy } = learn([shape('ioctl', [null, null, null])], { maxExcess: 0 });
+  assert.equal(verdict(policy, shape('ioctl', [0n, 0x1234n, 0n])), ALLOW);
+  assert.match(policy.defs[0]!.doc.join('\n'), /recorded without their values/);
+});
+
+t('works on a user catalog, and i386 shapes are covered by name on their own arch', () => {
+  const mine = catalogFromText('POLICY Tiny { ALLOW { read, write } }\nPOLICY Exit { ALLOW { exit_group } }\n', 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64', 'i386']);
+  const shapes = [shape('read'), shape('exit_group'), shape('write', null, [1], 'i386')];
+  const { policy, explanation } = learnPolicy(shapes, cats, { profile: '7-zip', defaultAction: KILL });
+  assert.equal(policy.use!.names, ['Exit', 'Tiny']);
+  assert.equal(explanation.arches, ['i386', 'x86_64']);
+  const ident = learnPolicy([shape('getpid')], cats, { profile: '7-zip', defaultAction: KILL }).policy.use!.names;
+  assert.equal(ident, ['_7_zip_extra']);
+});
+
+t('nginx-size inputs solve in < 50 ms (exact cover over the whole catalog)', () => {
+  const NGINX = ['accept4', 'access', 'arch_prctl', 'bind', 'brk', 'capget', 'capset', 'chown', 'clone', 'close',
+    'connect', 'dup2', 'epoll_create1', 'epoll_ctl', 'epoll_wait', 'eventfd2', 'execve', 'exit_group', 'fcntl',
+    'fstatfs', 'futex', 'getdents64', 'getegid', 'geteuid', 'getgid', 'getpid', 'getppid', 'getrandom', 'getuid',
+    'io_setup', 'ioctl', 'listen', 'lseek', 'mkdir', 'mmap', 'mprotect', 'munmap', 'newfstatat', 'openat',
+    'prctl', 'pread64', 'prlimit64', 'pwrite64', 'read', 'readv', 'recvfrom', 'recvmsg', 'rseq', 'rt_sigaction',
+    'rt_sigprocmask', 'rt_sigreturn', 'rt_sigsuspend', 'sendfile', 'sendmsg', 'set_robust_list', 'set_tid_address',
+    'setgid', 'setgroups', 'setitimer', 'setsid', 'setsockopt', 'setuid', 'shutdown', 'socketpair', 'statfs',
+    'sysinfo', 'umask', 'uname', 'unlink', 'wait4', 'write', 'writev', 'gettid', 'madvise', 'getsockname',
+    'getsockopt', 'sched_getaffinity', 'clock_gettime', 'gettimeofday', 'nanosleep', 'kill', 'pipe2', 'dup3',
+    'fchown', 'chmod', 'fsync', 'poll', 'timerfd_create'];
+  const shapes = [
+    ...plain(...NGINX),
+    shape('socket', [AF_INET, SOCK_STREAM | 0x800n, 0n]), shape('socket', [10n, SOCK_STREAM, 0n]),
+    shape('socket', [AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0n]), shape('socket', [AF_NETLINK, SOCK_RAW, 0n]),
+  ];
+  const started = performance.now();
+  const { policy } = learn(shapes);
+  const ms = performance.now() - started;
+  assert.ok(ms < 50, `took ${ms.toFixed(1)} ms`);
+  for (const s of shapes) assert.ok(sameAction(verdict(policy, s), ALLOW), s.name);
+  // And on random 100-syscall draws from everything the catalog grants (printed seed in learn-cover).
+  const pool = [...new Set(categories.flatMap((c) => [...c.syscalls.get('x86_64')!.keys()]))].filter((n) => n !== 'socket' && n !== 'socketpair');
+  let worst = 0;
+  for (let i = 0; i < 20; i++) {
+    const pick = pool.filter((_, j) => (j * 7919 + i * 104729) % pool.length < 100);
+    const t0 = performance.now();
+    learn(plain(...pick));
+    worst = Math.max(worst, performance.now() - t0);
+  }
+  assert.ok(worst < 50, `worst ${worst.toFixed(1)} ms`);
+});
+
+t('an empty profile is a usage error', () => {
+  assert.throws(() => learn([]), (e: unknown) => e instanceof UsageError && /no observed syscalls/.test((e as Error).message));
+});
+
+t.run();
