@@ -1,6 +1,6 @@
 // The end of every learning command: the profile's observations → the least-category policy → the files
 // users deploy (--format), written to --out. Shared by `learn -- CMD`, `learn from-audit` and `learn policy`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Arch } from '../abi/arch.js';
@@ -14,6 +14,10 @@ import { toObservedShapes } from '../learn/observations.js';
 import type { ObservedShape } from '../learn/types.js';
 import { compilePolicy } from '../bpf/compile.js';
 import { encodeProgram } from '../bpf/encode.js';
+import { renderText } from '../diff/render-text.js';
+import { diffPolicies } from '../diff/semantic.js';
+import { hasDrift } from '../diff/model.js';
+import { sideFromPolicyFile, sideFromPolicyText } from '../diff/sides.js';
 import type { Diagnostic, Emitted } from '../policy/emit/emitted.js';
 import { emitFirejail } from '../policy/emit/firejail.js';
 import { emitJson } from '../policy/emit/json.js';
@@ -76,18 +80,44 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;
   const outDir = resolve(io.cwd, options.outDir);
   mkdirSync(outDir, { recursive: true });
+  const previous = readPrevious(join(outDir, `${fileStem(profile)}.${EXTENSION.kafel}`));
   const files: string[] = [];
   const losses: WrittenPolicy['losses'][number][] = [];
   for (const format of options.formats) {
     const out = emit(format, { learned, resolved, native, catalog, header, profile, shapes });
-    const file = join(outDir, `${profile.replace(/[/\\]/g, '_')}.${EXTENSION[format]}`);
+    const file = join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`);
     writeFileSync(file, out.data);
     files.push(file);
     losses.push(...out.losses.map((loss) => ({ format, loss })));
   }
   for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
   io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
+  if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);
   return { files, losses, learned };
+}
+
+function fileStem(profile: string): string {
+  return profile.replace(/[/\\]/g, '_');
+}
+
+function readPrevious(file: string): { file: string; text: string } | null {
+  return existsSync(file) ? { file, text: readFileSync(file, 'utf8') } : null;
+}
+
+/** What the new policy allows beyond (or no longer allows) the one it replaces, so a rerun shows its drift. */
+function reportChange(previous: { file: string; text: string }, learned: LearnResult, arch: Arch, catalog: Catalog, io: Io): void {
+  let oldSide;
+  try {
+    // The previous policy may have been learned with another catalog; its header names it.
+    const named = /^\/\/ runs: .*; catalog: ([^;\s]+)/m.exec(previous.text)?.[1];
+    const oldCatalog = named === undefined || named === catalog.name ? catalog : loadCatalog(named);
+    oldSide = sideFromPolicyText(previous.text, previous.file, arch, oldCatalog, 'previous policy');
+  } catch (error) {
+    io.err(`learn: the previous ${previous.file} could not be read for comparison (${(error as Error).message})\n`);
+    return;
+  }
+  const diff = diffPolicies(oldSide, sideFromPolicyFile(learned.policy, previous.file, arch, catalog, 'new policy'));
+  io.err(hasDrift(diff) ? `learn: changes against the previous policy:\n${renderText(diff, io.color)}` : 'learn: no change against the previous policy\n');
 }
 
 interface EmitInput {

@@ -10,7 +10,7 @@ import { execute } from '../../src/bpf/interp.js';
 import { validate } from '../../src/bpf/validate.js';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { parseAction } from '../../src/cli/commands/policy.js';
+import { parseAction } from '../../src/cli/policy-options.js';
 import { parseFormats } from '../../src/cli/write-policy.js';
 import { openStore } from '../../src/store/open.js';
 import { beginRun } from '../../src/store/writer.js';

@@ -14,7 +14,7 @@ import { syscallName } from '../../syscalls/table.js';
 import type { Io } from '../io.js';
 import type { ActionResult } from '../program.js';
 import { archOption } from './catalog.js';
-import { parseAction } from './policy.js';
+import { parseAction } from '../policy-options.js';
 import type { Action } from '../../policy/model.js';
 
 const FORMATS = ['raw', 'c', 'asm', 'json'] as const;

@@ -23,7 +23,7 @@ import { diffPolicies } from '../../diff/semantic.js';
 import { untracedSyscalls, withBaselineShapes } from '../../diff/trace-set.js';
 import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
-import { parseAction } from './policy.js';
+import { parseAction } from '../policy-options.js';
 import { PIN_DEFAULT, traceCommand } from './trace.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'github'] as const;

@@ -9,9 +9,11 @@ import { parseTimeSpec } from '../../audit/time-spec.js';
 import { UsageError } from '../../errors.js';
 import { openStore, resolveDbPath, storeExists, type Store } from '../../store/open.js';
 import type { Io } from '../io.js';
+import { addPolicyOptions, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
 import type { ActionResult } from '../program.js';
+import { writePolicyOutputs } from '../write-policy.js';
 
-interface FromAuditOptions {
+interface FromAuditOptions extends PolicyFlags {
   readonly source: string;
   readonly since?: string;
   readonly until?: string;
@@ -27,21 +29,14 @@ interface FromAuditOptions {
   readonly db?: string;
   readonly dryRun?: boolean;
   readonly json?: boolean;
+  /** --no-policy: import only. */
+  readonly policy: boolean;
 }
-
-/** Runs after a (non-dry-run) import with the profiles that got new records: the place where the learner
- * writes each profile's policy and prints what changed, as `learn -- CMD` does. */
-export type AfterAuditImport = (ctx: {
-  readonly store: Store;
-  readonly profiles: readonly ProfileImport[];
-  readonly io: Io;
-  readonly json: boolean;
-}) => Promise<void> | void;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-export function registerFromAudit(program: Command, io: Io, result: ActionResult, afterImport?: AfterAuditImport): void {
-  program
+export function registerFromAudit(program: Command, io: Io, result: ActionResult): void {
+  const command = program
     .command('from-audit')
     .description("learn from the kernel's SECCOMP audit records (journal, kmsg, auditd log or files)")
     .argument('[files...]', 'files holding audit records in any format (- for stdin); implies --source file')
@@ -60,14 +55,26 @@ export function registerFromAudit(program: Command, io: Io, result: ActionResult
     .option('--db <path>', 'the store (default: $LEARN_DB or ./.learn/learn.db)')
     .option('--dry-run', 'print what would be imported, write nothing')
     .option('--json', 'print JSON')
+    .option('--no-policy', 'only import the records; do not write the learned policy');
+  addPolicyOptions(command)
+    .addHelpText('after', `
+After importing, each profile that got new records has its policy learned and written to --out (as
+\`learn -- CMD\` does), and what changed against the policy already there is shown.
+
+Examples:
+  learn from-audit --since 1h                      # auto: journal, else auditd's log, else the kernel ring buffer
+  learn from-audit --source kmsg --exe /usr/sbin/nginx --name nginx
+  learn from-audit --source file audit.log.1 -     # files in any format, - for stdin
+`)
     .action(async (files: string[], options: FromAuditOptions) => {
-      result.exitCode = await runFromAudit(files, options, io, afterImport);
+      result.exitCode = await runFromAudit(files, options, io);
     });
 }
 
-async function runFromAudit(files: string[], o: FromAuditOptions, io: Io, afterImport: AfterAuditImport | undefined): Promise<number> {
+async function runFromAudit(files: string[], o: FromAuditOptions, io: Io): Promise<number> {
   const source = sourceOption(o.source, files);
   const now = Date.now();
+  const policyOptions = policyOutputOptions(o, new Date(now));
   const window = {
     sinceMs: o.since === undefined ? undefined : parseTimeSpec(o.since, now, '--since'),
     untilMs: o.until === undefined ? undefined : parseTimeSpec(o.until, now, '--until'),
@@ -103,8 +110,8 @@ async function runFromAudit(files: string[], o: FromAuditOptions, io: Io, afterI
     io.err(reportWarnings(read.collection));
     io.out(o.json === true ? reportJson(report) : reportText(report));
     const changed = profiles.filter((p) => p.newRecords > 0);
-    if (!dryRun && store !== null && changed.length > 0 && afterImport) {
-      await afterImport({ store, profiles: changed, io, json: o.json === true });
+    if (!dryRun && store !== null && o.policy) {
+      for (const p of changed) writePolicyOutputs(store.db, p.profile, policyOptions, io);
     }
   } finally {
     store?.close();

@@ -1,0 +1,60 @@
+// The options every learning command shares (`learn -- CMD`, `learn from-audit`, `learn policy`): where the
+// policy goes, in which formats, and how it is learned.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { errnoNumber } from '../policy/emit/errno-names.js';
+import type { Action } from '../policy/model.js';
+import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './write-policy.js';
+
+export interface PolicyFlags {
+  readonly out: string;
+  readonly format: PolicyFormat[];
+  readonly catalog: string;
+  readonly strict?: boolean;
+  readonly maxExcess?: number;
+  readonly defaultAction: string;
+}
+
+export function addPolicyOptions(command: Command): Command {
+  return command
+    .option('--out <dir>', 'directory for the policy files', './policies')
+    .option('--format <list>', `comma-separated: ${POLICY_FORMATS.join(', ')}`, parseFormats, [...DEFAULT_FORMATS])
+    .option('--catalog <name|file>', 'category catalog: default, systemd, pledge, or a .policy file', 'default')
+    .option('--strict', 'allow exactly the observed syscalls and argument values, no categories')
+    .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseCount)
+    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL');
+}
+
+export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutputOptions {
+  return {
+    outDir: flags.out,
+    formats: flags.format,
+    catalog: flags.catalog,
+    strict: flags.strict === true,
+    maxExcess: flags.maxExcess,
+    defaultAction: parseAction(flags.defaultAction),
+    now,
+  };
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--max-excess takes a whole number, got '${value}'`);
+  return Number(value);
+}
+
+/** `KILL`, `ERRNO(1)`, `ERRNO(EPERM)`, … as in the policy language. */
+export function parseAction(value: string): Action {
+  const text = value.trim().toUpperCase();
+  const simple: Readonly<Record<string, Action>> = {
+    KILL: { kind: 'kill-process' }, KILL_PROCESS: { kind: 'kill-process' }, KILL_THREAD: { kind: 'kill-thread' },
+    TRAP: { kind: 'trap' }, LOG: { kind: 'log' }, ALLOW: { kind: 'allow' }, USER_NOTIF: { kind: 'user-notif' },
+  };
+  const found = simple[text];
+  if (found) return found;
+  const m = /^ERRNO\((\w+)\)$/.exec(text);
+  const errno = m ? (/^\d+$/.test(m[1]!) ? Number(m[1]) : errnoNumber(m[1]!)) : undefined;
+  if (errno === undefined || errno < 0 || errno > 4095) {
+    throw new UsageError(`'${value}' is not an action`, { hint: 'use KILL, KILL_THREAD, TRAP, LOG, ERRNO(1) or ERRNO(EPERM)' });
+  }
+  return { kind: 'errno', errno };
+}
