@@ -23,6 +23,8 @@ const CLOSE_RANGE_CLOEXEC = 4;
 const RLIMIT_NOFILE = 7;
 const PR_SET_NO_NEW_PRIVS = 38;
 const SECCOMP_SET_MODE_FILTER = 1;
+// Makes the kernel log ERRNO and TRAP verdicts too (it always logs KILL and LOG), so replay can list every denial.
+const SECCOMP_FILTER_FLAG_LOG = 2;
 
 /** Hosts the loader supports: 64-bit little-endian, where exec-block.ts's layout holds. */
 export function hostArch(): Arch {
@@ -143,7 +145,7 @@ export async function loadNative(arch: Arch): Promise<Native> {
       // From seccomp() to execve(): three back-to-back calls on addresses and small integers, nothing that
       // allocates (the results fit in a small integer), so this thread makes no other syscall in between.
       if (syscall(NR.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) return { step: 'prctl(PR_SET_NO_NEW_PRIVS)', errno: koffi.errno() };
-      if (syscall(NR.seccomp, SECCOMP_SET_MODE_FILTER, 0, p.prog, 0, 0) !== 0) return { step: 'seccomp', errno: koffi.errno() };
+      if (syscall(NR.seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, p.prog, 0, 0) !== 0) return { step: 'seccomp', errno: koffi.errno() };
       syscall(NR.execve, p.path, p.argv, p.env, 0, 0);
       return { step: 'execve', errno: koffi.errno() };
     },

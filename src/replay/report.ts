@@ -54,7 +54,7 @@ export function formatReplayReport(r: ReplayReport): string[] {
   lines.push(vs.length === 0 ? 'no violations logged' : `${plural(vs.length, 'violation')}:`);
   lines.push(...vs.map(violationLine));
   if (audit.lossReports > 0) lines.push(`the kernel dropped at least ${audit.lostAtLeast} audit records meanwhile (rate limit): the list may be incomplete`);
-  if (r.mode === 'errno') lines.push('errno mode: the kernel does not log calls a filter answers with ERRNO, so those denials are not listed');
+  if (r.mode === 'errno' && r.launcher === 'bwrap') lines.push('errno mode under bwrap: bwrap loads the filter without SECCOMP_FILTER_FLAG_LOG, so the kernel does not log ERRNO denials and they are not listed');
   return lines;
 }
 
