@@ -25,6 +25,21 @@ export function builtinCatalogNames(): readonly string[] {
   return BUILTIN;
 }
 
+/** The built-in catalog a learned policy's header names (`// …; catalog: systemd`), so commands that read the
+ * policy back resolve its categories where they came from. A path there is not trusted. */
+export function catalogNamedIn(policyText: string): string | undefined {
+  for (const line of policyText.split('\n', 12)) {
+    const m = /^\/\/.*\bcatalog: ([a-z]+)\b/.exec(line);
+    if (m && (BUILTIN as readonly string[]).includes(m[1]!)) return m[1];
+  }
+  return undefined;
+}
+
+/** The catalog for a policy: the user's --catalog, else the one its header names, else `default`. */
+export function catalogForPolicy(flag: string | undefined, policyText: string): Catalog {
+  return loadCatalog(flag ?? catalogNamedIn(policyText) ?? 'default');
+}
+
 /** Parses and checks a catalog: categories only (no top-level USE), every nested USE defined, no cycles. */
 export function catalogFromText(text: string, file: string): Catalog {
   const parsed = parsePolicy(text, file);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Arch } from '../abi/arch.js';
-import { loadCatalog, type Catalog } from '../catalog/catalogs.js';
+import { catalogNamedIn, loadCatalog, type Catalog } from '../catalog/catalogs.js';
 import { systemdGroupName } from '../catalog/systemd-names.js';
 import { UsageError } from '../errors.js';
 import { catalogCategories } from '../learn/categories.js';
@@ -109,7 +109,7 @@ function reportChange(previous: { file: string; text: string }, learned: LearnRe
   let oldSide;
   try {
     // The previous policy may have been learned with another catalog; its header names it.
-    const named = /^\/\/ runs: .*; catalog: ([^;\s]+)/m.exec(previous.text)?.[1];
+    const named = catalogNamedIn(previous.text);
     const oldCatalog = named === undefined || named === catalog.name ? catalog : loadCatalog(named);
     oldSide = sideFromPolicyText(previous.text, previous.file, arch, oldCatalog, 'previous policy');
   } catch (error) {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Arch } from '../abi/arch.js';
-import { loadCatalog, type Catalog } from '../catalog/catalogs.js';
+import { catalogForPolicy, loadCatalog, type Catalog } from '../catalog/catalogs.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
 import { toObservedShapes } from '../learn/observations.js';
@@ -34,20 +34,11 @@ export function readSide(spec: string, ctx: ReadContext): { side: DiffSide; kind
     const text = readFileSync(path, 'utf8');
     if (looksLikeJson(text)) return { side: sideFromOciText(text, spec, ctx.arch), kind: 'oci' };
     const parsed = parsePolicy(text, spec, { arch: ctx.arch });
-    const catalog = loadCatalog(ctx.catalog ?? headerCatalog(parsed.header) ?? 'default');
+    const catalog = catalogForPolicy(ctx.catalog, text);
     return { side: sideFromPolicyFile(parsed, spec, ctx.arch, catalog), kind: 'policy' };
   }
   if (/[/\\]|\.(policy|json)$/.test(spec)) throw new UsageError(`cannot read ${spec}: no such file`);
   return { side: profileSide(spec, ctx), kind: 'profile' };
-}
-
-/** `learn policy` writes `…; catalog: NAME` into the header; a user's catalog path is not trusted from there. */
-function headerCatalog(header: readonly string[]): string | undefined {
-  for (const line of header) {
-    const m = /\bcatalog: ([a-z]+)\b/.exec(line);
-    if (m) return m[1];
-  }
-  return undefined;
 }
 
 export function catalogFor(ctx: ReadContext): Catalog {

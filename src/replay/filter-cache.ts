@@ -11,7 +11,7 @@ import { inferArch } from '../bpf/disasm.js';
 import { decodeProgram, encodeProgram } from '../bpf/encode.js';
 import { BpfError } from '../bpf/error.js';
 import { validate, type Program } from '../bpf/validate.js';
-import { loadCatalog } from '../catalog/catalogs.js';
+import { catalogForPolicy } from '../catalog/catalogs.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
 import { resolvePolicy } from '../policy/resolve.js';
@@ -23,7 +23,7 @@ export interface FilterRequest {
   readonly arch: Arch;
   readonly mode: ReplayMode;
   /** Built-in catalog name or path, for the categories a policy USEs. */
-  readonly catalog: string;
+  readonly catalog: string | undefined;
   /** Part of the cache key: a new compiler may compile the same text differently. */
   readonly toolVersion: string;
 }
@@ -76,7 +76,7 @@ export function loadFilter(req: FilterRequest): LoadedFilter {
     return { kind: 'bpf', bytes: new Uint8Array(input), program, arch: inferArch(program), cache: 'none', cacheFile: null };
   }
   const text = input.toString('utf8');
-  const catalog = loadCatalog(req.catalog);
+  const catalog = catalogForPolicy(req.catalog, text);
   const key = createHash('sha256')
     .update(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text]))
     .digest('hex')

@@ -23,7 +23,7 @@ interface CheckOptions {
   readonly trace?: string;
   readonly db?: string;
   readonly arch?: string;
-  readonly catalog: string;
+  readonly catalog?: string;
   readonly json?: boolean;
 }
 
@@ -38,7 +38,7 @@ export const registerCheck: RegisterCommand = (program: Command, io: Io, result:
     .option('--trace <file>', 'an strace log (strace -f -o FILE), read without storing it')
     .option('--db <path>', 'store file (default: $LEARN_DB or ./.learn/learn.db)')
     .option('--arch <arch>', 'compile the policy for this arch only and check every call against it (default: each call against its own arch)')
-    .option('--catalog <name|file>', 'catalog the policy USEs categories from', 'default')
+    .option('--catalog <name|file>', 'catalog the policy USEs categories from (default: the one its header names, else default)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  learn check policies/nginx.policy --profile nginx\n  learn check nginx.bpf --trace nginx.strace.txt --json\n')
     .action(async (file: string, o: CheckOptions) => {

@@ -6,7 +6,7 @@ import { compilePolicy, type CompiledFilter } from '../../bpf/compile.js';
 import { disassemble } from '../../bpf/disasm.js';
 import { encodeProgram } from '../../bpf/encode.js';
 import { formatC } from '../../bpf/format-c.js';
-import { loadCatalog } from '../../catalog/catalogs.js';
+import { catalogForPolicy } from '../../catalog/catalogs.js';
 import { parsePolicy } from '../../catalog/parser.js';
 import { UsageError } from '../../errors.js';
 import { resolvePolicy } from '../../policy/resolve.js';
@@ -24,7 +24,7 @@ interface CompileOptions {
   readonly output?: string;
   readonly format: FilterFormat;
   readonly arch?: string;
-  readonly catalog: string;
+  readonly catalog?: string;
   readonly foreignArch: Action;
 }
 
@@ -36,7 +36,7 @@ export function registerCompile(program: Command, io: Io, _result: ActionResult)
     .option('-o, --output <file>', 'write here instead of stdout')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, parseFormat, 'raw' as FilterFormat)
     .option('--arch <arch>', "target arch: x86_64, i386, aarch64 (default: this machine's)")
-    .option('--catalog <name|file>', 'catalog the policy USEs categories from', 'default')
+    .option('--catalog <name|file>', 'catalog the policy USEs categories from (default: the one its header names, else default)')
     .option('--foreign-arch <action>', 'what calls from another arch (and x32) get', parseAction, { kind: 'kill-process' } as Action)
     .addHelpText('after', '\nExample:\n  learn compile nginx.policy -o nginx.bpf && bwrap --seccomp 3 ... 3<nginx.bpf\n')
     .action((file: string, o: CompileOptions) => {
@@ -60,7 +60,7 @@ function compileFile(file: string, arch: Arch, o: CompileOptions): CompiledFilte
     throw new UsageError(`cannot read policy ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const parsed = parsePolicy(text, file, { arch });
-  const resolved = resolvePolicy(parsed, arch, { catalog: loadCatalog(o.catalog), foreignArchAction: o.foreignArch, fileName: file });
+  const resolved = resolvePolicy(parsed, arch, { catalog: catalogForPolicy(o.catalog, text), foreignArchAction: o.foreignArch, fileName: file });
   return compilePolicy(resolved);
 }
 

@@ -30,7 +30,7 @@ interface ReplayOptions {
   readonly mode: ReplayMode;
   readonly launcher: Launcher;
   readonly arch?: string;
-  readonly catalog: string;
+  readonly catalog?: string;
   readonly auditSource: AuditSourceName;
   readonly json?: boolean;
 }
@@ -45,7 +45,7 @@ export const registerReplay: RegisterCommand = (program: Command, io: Io, result
     .option('--mode <mode>', `enforce: the policy's actions; log: the default action becomes LOG (the program runs, denials are logged); errno: it becomes ERRNO(EPERM)`, parseMode, 'enforce' as ReplayMode)
     .option('--launcher <launcher>', 'loader: our in-process loader; bwrap: bwrap --seccomp (Debian bubblewrap)', parseLauncher, 'loader' as Launcher)
     .option('--arch <arch>', "the policy's arch (must be this machine's)")
-    .option('--catalog <name|file>', 'catalog the policy USEs categories from', 'default')
+    .option('--catalog <name|file>', 'catalog the policy USEs categories from (default: the one its header names, else default)')
     .option('--audit-source <source>', `where the kernel's SECCOMP records are read: ${AUDIT_SOURCES.filter((s) => s !== 'file').join(', ')}`, parseSource, 'auto' as AuditSourceName)
     .option('--json', 'print the report as JSON on stdout after the command ends')
     .addHelpText('after', '\nExamples:\n  learn replay policies/nginx.policy -- nginx -g "daemon off;"\n  learn replay --mode log app.policy -- ./app --selftest\n  learn replay app.bpf --launcher bwrap -- ./app\n')
