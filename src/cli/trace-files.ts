@@ -1,0 +1,88 @@
+// EDGE (file system) for `learn from-strace`: which files a FILE argument means, whether each is worth
+// reading, and reading one line by line without holding it in memory.
+import { createReadStream, closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { UsageError } from '../errors.js';
+
+export interface TraceFile {
+  readonly path: string;
+  /** From an `-ff` name `PREFIX.<pid>`: the pid of lines that carry none. */
+  readonly defaultPid: number | undefined;
+}
+
+const PID_SUFFIX = /\.(\d+)$/;
+
+/**
+ * A path that exists is one file; a path that does not but has `PATH.<pid>` siblings is an `-ff` prefix
+ * (every sibling, by pid). Anything else is a usage error.
+ */
+export function expandTraceArgs(args: readonly string[], cwd: string): TraceFile[] {
+  return args.flatMap((arg) => {
+    const path = resolve(cwd, arg);
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      const siblings = ffSiblings(path);
+      if (siblings.length === 0) throw new UsageError(`${arg}: no such file (nor ${arg}.<pid> files from strace -ff)`);
+      return siblings;
+    }
+    if (isDir) throw new UsageError(`${arg}: is a directory (for strace -ff output give the prefix, e.g. ${join(arg, 'trace')})`);
+    return [{ path, defaultPid: pidSuffix(path) }];
+  });
+}
+
+function pidSuffix(path: string): number | undefined {
+  const m = PID_SUFFIX.exec(basename(path));
+  return m === null ? undefined : Number(m[1]);
+}
+
+function ffSiblings(prefix: string): TraceFile[] {
+  const base = `${basename(prefix)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(prefix));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(base) && /^\d+$/.test(n.slice(base.length)))
+    .map((n) => ({ path: join(dirname(prefix), n), defaultPid: Number(n.slice(base.length)) }))
+    .sort((a, b) => (a.defaultPid ?? 0) - (b.defaultPid ?? 0));
+}
+
+/** Why a file is skipped without reading it (empty, or binary: a NUL byte in its first 8 KiB), or null. */
+export function skipReason(path: string): string | null {
+  if (statSync(path).size === 0) return 'empty file';
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(8192);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).includes(0) ? 'binary file (not a strace log)' : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Calls `onLine` for each line (without its newline, `\r\n` tolerated), streaming in large chunks. */
+export async function forEachLine(path: string, onLine: (line: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      onLine(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== '') onLine(rest);
+}
+
+/** The profile name a file suggests: `logs/nginx.f_o.txt` → `nginx`, `trace.1234` → `trace`. */
+export function profileNameFromFile(path: string): string {
+  return basename(path).replace(PID_SUFFIX, '').split('.')[0] || 'trace';
+}

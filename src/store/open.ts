@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { StoreError } from '../errors.js';
+import { migrate } from './schema.js';
+
+export const DEFAULT_DB = '.learn/learn.db';
+
+/** An open store: the handle plus the path it came from (for messages). */
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  close(): void;
+}
+
+/** `--db` wins, then LEARN_DB, then ./.learn/learn.db; relative paths are taken from cwd. */
+export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  const chosen = flag ?? (env.LEARN_DB !== undefined && env.LEARN_DB !== '' ? env.LEARN_DB : DEFAULT_DB);
+  return resolve(cwd, chosen);
+}
+
+export function storeExists(path: string): boolean {
+  return existsSync(path);
+}
+
+/**
+ * Opens (creating when needed) and migrates the store, and marks runs whose writer died as incomplete.
+ * Every failure becomes a one-line StoreError.
+ */
+export function openStore(path: string): Store {
+  let db: Db | undefined;
+  try {
+    ensureDir(dirname(path));
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, path);
+    markAbandonedRuns(db);
+  } catch (error) {
+    db?.close();
+    throw asStoreError(error, path);
+  }
+  const handle = db;
+  return { db: handle, path, close: () => handle.close() };
+}
+
+function asStoreError(error: unknown, path: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_NOTADB') return new StoreError(`${path}: not a SQLite database`, { hint: 'point --db (or LEARN_DB) at a learn store or a new file' });
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return new StoreError(`${path}: store is not writable (${message})`, { hint: 'use --db PATH on a writable file system' });
+  }
+  return new StoreError(`cannot open store ${path}: ${message}`, { cause: error, hint: 'use --db PATH to choose another location' });
+}
+
+/** mkdir -p without `recursive: true`, which spins forever under /proc on Node 20. */
+function ensureDir(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) ensureDir(parent);
+  mkdirSync(dir);
+}
+
+/** This process's identity for runs.owner_*: pid plus start time, so a reused pid is not mistaken for us. */
+export function ownerIdentity(pid = process.pid): { pid: number; start: string | null } {
+  return { pid, start: processStartTime(pid) };
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when the process is gone. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: count fields after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** A 'running' run whose owner is gone was cut short (kill -9, crash, power loss): mark it incomplete. */
+function markAbandonedRuns(db: Db): void {
+  const running = db.prepare(`SELECT id, owner_pid AS pid, owner_start AS start FROM runs WHERE status = 'running'`).all() as
+    { id: number; pid: number | null; start: string | null }[];
+  const dead = running.filter((r) => r.pid === null || processStartTime(r.pid) !== r.start);
+  if (dead.length === 0) return;
+  const mark = db.prepare(`UPDATE runs SET status = 'incomplete', owner_pid = NULL, owner_start = NULL WHERE id = ? AND status = 'running'`);
+  db.transaction(() => {
+    for (const r of dead) mark.run(r.id);
+  })();
+}

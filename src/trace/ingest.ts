@@ -1,0 +1,199 @@
+// Pure aggregation of parsed trace events into the rows the store keeps: observations (arch × syscall ×
+// argument shape, with a count and the first occurrence), processes, and optionally one row per event.
+// It holds only the aggregate, never the trace; takeBatch() hands over what changed since the last call.
+import type { Arch } from '../abi/arch.js';
+import { argValues, shapeKey } from './arg-values.js';
+import type { SyscallEvent, TraceEvent } from './events.js';
+
+export interface ObservationRow {
+  readonly arch: Arch;
+  readonly nr: number;
+  readonly name: string;
+  readonly shape: string;
+  /** Calls since the previous batch (added to the stored count). */
+  readonly count: number;
+  readonly firstRaw: string;
+  readonly firstLine: number;
+}
+
+export interface ProcessRow {
+  readonly pid: number;
+  readonly ppid: number | null;
+  readonly exe: string | null;
+  readonly thread: boolean;
+}
+
+export interface EventRow {
+  readonly seq: number;
+  readonly pid: number;
+  readonly arch: Arch;
+  readonly nr: number;
+  readonly name: string;
+  /** JSON array of the top-level argument texts. */
+  readonly args: string;
+  readonly ret: string | null;
+}
+
+export interface IngestBatch {
+  readonly observations: readonly ObservationRow[];
+  readonly processes: readonly ProcessRow[];
+  readonly events: readonly EventRow[];
+}
+
+export interface IngestStats {
+  /** Syscall events seen. */
+  readonly events: number;
+  /** Events not yet handed over by takeBatch(). */
+  readonly pending: number;
+  /** Distinct syscalls (arch, nr) per arch. */
+  readonly syscallsPerArch: Readonly<Partial<Record<Arch, number>>>;
+  /** Distinct (arch, nr) over all arches. */
+  readonly distinct: number;
+  /** Processes (not threads) seen. */
+  readonly processes: number;
+}
+
+interface Observation {
+  arch: Arch;
+  nr: number;
+  name: string;
+  shape: string;
+  firstRaw: string;
+  firstLine: number;
+  pending: number;
+}
+
+interface Proc {
+  pid: number;
+  ppid: number | null;
+  exe: string | null;
+  thread: boolean;
+}
+
+export interface Aggregator {
+  add(event: TraceEvent): void;
+  takeBatch(): IngestBatch;
+  /** Events not yet handed over (cheap; `stats` builds a summary). */
+  readonly pending: number;
+  readonly stats: IngestStats;
+}
+
+const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+
+export function createAggregator(options: { recordEvents?: boolean } = {}): Aggregator {
+  const slots = new Map<Arch, Map<number | string, Map<string, Observation>>>();
+  const perArchCount: Partial<Record<Arch, number>> = {};
+  let distinct = 0;
+  const dirtyObs = new Set<Observation>();
+  const procs = new Map<number, Proc>();
+  const dirtyProcs = new Set<Proc>();
+  let eventRows: EventRow[] = [];
+  let events = 0;
+  let pending = 0;
+  let processCount = 0;
+
+  function proc(pid: number): Proc {
+    let p = procs.get(pid);
+    if (p === undefined) {
+      p = { pid, ppid: null, exe: null, thread: false };
+      procs.set(pid, p);
+      processCount++;
+      dirtyProcs.add(p);
+    }
+    return p;
+  }
+
+  function observe(ev: SyscallEvent): void {
+    const shape = shapeKey(argValues(ev.name, ev.args));
+    // Hot path (every event): number-keyed maps, no string building. nr is -1 only for names strace
+    // knew and our tables do not; those are keyed by name.
+    let perArch = slots.get(ev.arch);
+    if (perArch === undefined) slots.set(ev.arch, (perArch = new Map()));
+    const slotKey = ev.nr >= 0 ? ev.nr : ev.name;
+    let byShape = perArch.get(slotKey);
+    if (byShape === undefined) {
+      perArch.set(slotKey, (byShape = new Map()));
+      perArchCount[ev.arch] = (perArchCount[ev.arch] ?? 0) + 1;
+      distinct++;
+    }
+    let o = byShape.get(shape);
+    if (o === undefined || o.name !== ev.name) {
+      o = newObservation(ev, shape, byShape);
+    }
+    if (o.pending === 0) dirtyObs.add(o);
+    o.pending++;
+  }
+
+  /** A new (arch, nr, shape); a second name at the same number (strace and our table disagree) gets its own key. */
+  function newObservation(ev: SyscallEvent, shape: string, byShape: Map<string, Observation>): Observation {
+    const key = byShape.has(shape) ? `${shape}\0${ev.name}` : shape;
+    const existing = byShape.get(key);
+    if (existing !== undefined) return existing;
+    const o: Observation = { arch: ev.arch, nr: ev.nr, name: ev.name, shape, firstRaw: ev.args.join(', '), firstLine: ev.line, pending: 0 };
+    byShape.set(key, o);
+    return o;
+  }
+
+  function track(ev: SyscallEvent): void {
+    const p = proc(ev.pid);
+    if (FORKS.has(ev.name) && ev.ret !== null && /^[1-9]\d*$/.test(ev.ret)) {
+      const child = proc(Number(ev.ret));
+      child.ppid = ev.pid;
+      const thread = ev.args.some((a) => a.includes('CLONE_THREAD'));
+      if (thread !== child.thread) processCount += thread ? -1 : 1;
+      child.thread = thread;
+      dirtyProcs.add(child);
+    } else if ((ev.name === 'execve' || ev.name === 'execveat') && ev.ret === '0') {
+      const path = ev.args[ev.name === 'execve' ? 0 : 1];
+      if (path !== undefined) {
+        p.exe = unquote(path);
+        dirtyProcs.add(p);
+      }
+    }
+  }
+
+  return {
+    add(ev) {
+      if (ev.kind !== 'syscall') {
+        proc(ev.pid);
+        return;
+      }
+      events++;
+      pending++;
+      observe(ev);
+      track(ev);
+      if (options.recordEvents) {
+        eventRows.push({ seq: events, pid: ev.pid, arch: ev.arch, nr: ev.nr, name: ev.name, args: JSON.stringify(ev.args), ret: ev.ret });
+      }
+    },
+    takeBatch() {
+      const batch: IngestBatch = {
+        observations: [...dirtyObs].map((o) => ({
+          arch: o.arch, nr: o.nr, name: o.name, shape: o.shape, count: o.pending, firstRaw: o.firstRaw, firstLine: o.firstLine,
+        })),
+        processes: [...dirtyProcs].map((p) => ({ pid: p.pid, ppid: p.ppid, exe: p.exe, thread: p.thread })),
+        events: eventRows,
+      };
+      for (const o of dirtyObs) o.pending = 0;
+      dirtyObs.clear();
+      dirtyProcs.clear();
+      eventRows = [];
+      pending = 0;
+      return batch;
+    },
+    get pending() {
+      return pending;
+    },
+    get stats(): IngestStats {
+      return { events, pending, syscallsPerArch: { ...perArchCount }, distinct, processes: processCount };
+    },
+  };
+}
+
+/** `"/usr/bin/ls"` → `/usr/bin/ls`; a truncated `"/very/lo"...` keeps its `...`; anything else as printed. */
+function unquote(text: string): string {
+  const m = /^"((?:[^"\\]|\\.)*)"(\.\.\.)?$/.exec(text);
+  if (m === null) return text;
+  const body = (m[1] ?? '').replace(/\\(["\\])/g, '$1');
+  return m[2] === undefined ? body : `${body}...`;
+}

@@ -1,0 +1,69 @@
+// Pure: what to run for a trace. The flags are chosen for the parser and for speed:
+//   -f        follow forks and threads;
+//   -n        print syscall numbers: the only way to tell an i386 `int $0x80` getpid (20) from the
+//             x86_64 one (39) in -o output, where strace suppresses the personality lines;
+//   -o PATH   the trace on its own channel (a FIFO, opened close-on-exec by strace, so the program
+//             neither inherits it nor gets it mixed with its own stderr);
+//   -q        (attach only) no "Process N attached" chatter on stderr; with -o and a command it is implied.
+// Decoding flags (-s, -X, -y) stay at strace's defaults: tracing cost is the ptrace stop, not decoding.
+import { assertNever } from '../policy/model.js';
+
+/**
+ * Whether `learn -- CMD` pins strace and the program to one CPU unless told otherwise. Off, from
+ * BENCHMARKS.md: pinning makes bare strace ~5× faster (no ptrace stop has to wake an idle CPU), but under
+ * learn the reader keeps the other CPU awake anyway, and pinned vs unpinned learn came out within ±10 %
+ * either way; while pinning shows the program a single CPU, which changes how many threads it starts.
+ */
+export const PIN_DEFAULT = false;
+
+/** Either a command to start, or a running process to attach to. */
+export type TraceTarget =
+  | { readonly kind: 'command'; readonly argv: readonly string[] }
+  | { readonly kind: 'attach'; readonly pid: number };
+
+export interface StraceArgvOptions {
+  readonly target: TraceTarget;
+  /** Where strace writes the trace. */
+  readonly output: string;
+  /** Absolute path of strace. */
+  readonly strace: string;
+  /** Run strace and the program on this one CPU (`taskset -c CPU`), or null to leave affinity alone. */
+  readonly pinCpu: number | null;
+  /** Absolute path of taskset, needed when pinCpu is set. */
+  readonly taskset?: string;
+  /** Syscalls not to stop on (`--seccomp-bpf -e trace=!…`): a kernel filter lets them run without a ptrace
+   * stop, so a run costs almost nothing beyond the calls still traced. `?` skips names strace lacks. */
+  readonly untraced?: readonly string[];
+}
+
+export interface Spawnable {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+export function straceArgv(o: StraceArgvOptions): Spawnable {
+  const args = ['-f', '-n', '-o', o.output];
+  if (o.untraced !== undefined && o.untraced.length > 0) {
+    args.push('--seccomp-bpf', '-e', `trace=!${o.untraced.map((n) => `?${n}`).join(',')}`);
+  }
+  switch (o.target.kind) {
+    case 'command':
+      args.push('--', ...o.target.argv);
+      break;
+    case 'attach':
+      args.push('-q', '-p', String(o.target.pid));
+      break;
+    default:
+      assertNever(o.target);
+  }
+  if (o.pinCpu === null) return { file: o.strace, args };
+  if (o.taskset === undefined) throw new Error('straceArgv: pinCpu needs the taskset path');
+  return { file: o.taskset, args: ['-c', String(o.pinCpu), o.strace, ...args] };
+}
+
+/** The first CPU in a `Cpus_allowed_list` value (`0-1`, `2,4-7`), or null when empty. */
+export function firstAllowedCpu(list: string): number | null {
+  const m = /^\s*(\d+)/.exec(list);
+  return m === null ? null : Number(m[1]);
+}
+

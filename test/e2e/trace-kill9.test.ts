@@ -1,0 +1,57 @@
+// kill -9 of learn mid-trace: the store still opens, the run is marked incomplete, and every batch
+// committed before the kill is there.
+import { readFileSync, readdirSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { observationsOf, readStore, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
+
+const t = suite('e2e/trace-kill9');
+const s = scratch();
+t.after(() => s.cleanup());
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((x) => x !== '').map(Number));
+  } catch {
+    return [];
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+t('kill -9 mid-trace leaves a valid store with an incomplete run and its committed observations', async () => {
+  const before = await runLearn(['--db', s.db, '--quiet', '--name', 'loop', '--', '/bin/true']);
+  assert.is(before.exitCode, 0, before.stderr);
+  const child = spawnLearn(['--db', s.db, '--quiet', '--name', 'loop', '--', 'sh', '-c', 'while :; do ls / >/dev/null; done']);
+  const learnPid = child.pid as number;
+  let committed = 0;
+  for (let i = 0; i < 100 && committed === 0; i++) {
+    await sleep(100);
+    committed = readStore(s.db, (d) => (d.prepare(`SELECT coalesce(max(events), 0) AS n FROM runs WHERE id = 2`).get() as { n: number }).n);
+  }
+  assert.ok(committed > 0, 'no batch was committed');
+  const strace = childrenOf(learnPid);
+  assert.is(strace.length, 1, 'learn runs one strace');
+  process.kill(learnPid, 'SIGKILL');
+  // strace and the program outlive learn: end them (the program holds learn's stdout and stderr open).
+  const loop = strace.flatMap(childrenOf);
+  for (const pid of [...loop, ...strace]) process.kill(pid, 'SIGKILL');
+  const ended = await child;
+  assert.is(ended.signal, 'SIGKILL');
+
+  const runs = await runLearn(['runs', '--db', s.db, '--json']);
+  assert.is(runs.exitCode, 0, runs.stderr);
+  const listed = JSON.parse(runs.stdout) as { runs: { id: number; status: string; events: number }[] };
+  assert.equal(listed.runs.map((r) => [r.id, r.status]), [[1, 'complete'], [2, 'incomplete']]);
+  const second = listed.runs[1];
+  assert.ok(second !== undefined && second.events >= committed);
+  const obs = observationsOf(s.db, 2);
+  const total = obs.reduce((n, o) => n + o.count, 0);
+  assert.is(total, second?.events, 'observation counts match the committed event count');
+  assert.ok(obs.some((o) => o.name === 'execve'));
+  const integrity = readStore(s.db, (d) => d.pragma('integrity_check', { simple: true }));
+  assert.is(integrity, 'ok');
+});
+
+t.run();
