@@ -15,6 +15,14 @@ import { parsePositive, type ActionResult, type RegisterCommand } from '../progr
 import { startProgress } from '../progress.js';
 import { createRecorder, BATCH_MS } from '../recorder.js';
 import { printSummary, summarize, type RunSummary } from '../run-summary.js';
+import { addPolicyOptions, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
+import { writePolicyOutputs } from '../write-policy.js';
+import { readSide } from '../../diff/read-side.js';
+import { allowedOutright, untracedSyscalls } from '../../diff/trace-set.js';
+import { KILL_PROCESS } from '../../policy/model.js';
+import type { ResolvedPolicy } from '../../policy/resolved.js';
+import { hostArch } from '../../replay/native.js';
+import { runObservations } from '../../store/queries.js';
 
 export interface TraceOptions {
   readonly target: TraceTarget;
@@ -37,7 +45,7 @@ export interface TraceOutcome {
 }
 
 export const registerTrace: RegisterCommand = (program: Command, io: Io, result: ActionResult) => {
-  program
+  const command = program
     .command('trace', { isDefault: true })
     .summary('trace a command under strace and store its syscalls (the default command)')
     .description('Run CMD under `strace -f`, stream its syscalls into the store under a profile, and report how it ended.\n' +
@@ -53,9 +61,16 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
     .option('--no-pin', 'leave CPU affinity alone')
     .option('--quiet', 'no progress and no summary on stderr')
     .option('--json', 'print the summary as JSON on stdout')
-    .addHelpText('after', '\nExamples:\n  learn -- ls -la /usr\n  learn --duration 30 --name web -- nginx -g \'daemon off;\'\n  learn --attach 1234 --duration 10')
+    .option('--known <policy>', 'record only what POLICY does not already allow outright (strace --seccomp-bpf), and list it; writes no policy')
+    .option('--no-policy', 'only store the trace; do not write the learned policy');
+  addPolicyOptions(command)
+    .addHelpText('after', '\nAfter tracing, the profile\'s policy is learned and written to --out (see `learn policy --help`).\n' +
+      '\nExamples:\n  learn -- ls -la /usr\n  learn --duration 30 --name web -- nginx -g \'daemon off;\'\n  learn --attach 1234 --duration 10\n' +
+      '  learn --known policies/app.policy -- ./app --self-test   # what does it do beyond its policy?')
     .action(async (command: string[], opts: Record<string, unknown>) => {
       const target = traceTarget(command, opts.attach as number | undefined);
+      const policyOptions = policyOutputOptions(opts as unknown as PolicyFlags, new Date());
+      const known = opts.known === undefined ? undefined : readKnownPolicy(opts.known as string, io);
       const outcome = await traceCommand(io, {
         target,
         ...(opts.name === undefined ? {} : { name: opts.name as string }),
@@ -65,16 +80,37 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
         recordEvents: opts.recordEvents === true,
         pin: (opts.pin as boolean | undefined) ?? PIN_DEFAULT,
         quiet: opts.quiet === true,
+        ...(known === undefined ? {} : { untraced: untracedSyscalls(known) }),
       });
       try {
         printSummary(io, outcome.summary, { json: opts.json === true, quiet: opts.quiet === true });
-        // Later steps that use the stored profile (writing the learned policy) go here.
+        if (known !== undefined) reportBeyondKnown(io, outcome, known, opts.known as string);
+        else if (opts.policy !== false && outcome.summary.events > 0) {
+          writePolicyOutputs(outcome.store.db, outcome.summary.profile, policyOptions, io);
+        }
       } finally {
         outcome.store.close();
       }
       result.exitCode = outcome.exitCode;
     });
 };
+
+/** The --known policy, resolved for this machine's arch. */
+function readKnownPolicy(file: string, io: Io): ResolvedPolicy {
+  const ctx = { cwd: io.cwd, env: io.env, arch: hostArch(), catalog: undefined, db: undefined, defaultAction: KILL_PROCESS };
+  return readSide(file, ctx).side.policy;
+}
+
+/** With --known only calls outside the policy's outright allowances were recorded (and the fork marker). */
+function reportBeyondKnown(io: Io, outcome: TraceOutcome, known: ResolvedPolicy, file: string): void {
+  const outright = new Set(allowedOutright(known));
+  const names = [...new Set(runObservations(outcome.store.db, outcome.summary.runId)
+    .filter((o) => !(o.arch === known.arch && outright.has(o.name)))
+    .map((o) => (o.arch === known.arch ? o.name : `${o.name} (${o.arch})`)))].sort();
+  io.err(names.length === 0
+    ? `learn: nothing beyond what ${file} allows outright\n`
+    : `learn: beyond what ${file} allows outright: ${names.join(', ')} (check the argument rules with \`learn check ${file} --run ${outcome.summary.runId}\`)\n`);
+}
 
 function parsePid(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--attach needs a process id, got '${value}'`);
