@@ -6,9 +6,9 @@ import { makeProgram, type ActionResult } from './program.js';
 /** Runs the CLI and returns the exit code. The only catch-all: errors become one line on stderr. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const result: ActionResult = { exitCode: ExitCode.ok };
-  const program = makeProgram(io, result);
   const debug = argv.includes('--debug') || io.env.LEARN_DEBUG === '1';
   try {
+    const program = await makeProgram(io, result, argv);
     await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'node' });
     return result.exitCode;
   } catch (error) {

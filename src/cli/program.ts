@@ -1,27 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
-import { registerCatalog } from './commands/catalog.js';
-import { registerPolicy } from './commands/policy.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
-import { registerFromAudit } from './commands/from-audit.js';
-import { registerTrace } from './commands/trace.js';
-import { registerFromStrace } from './commands/from-strace.js';
-import { registerRuns } from './commands/runs.js';
-import { registerShow } from './commands/show.js';
-import { registerCompile } from './commands/compile.js';
-import { registerDisasm } from './commands/disasm.js';
-import { registerDiff } from './commands/diff.js';
-import { registerReplay } from './commands/replay.js';
-import { registerCheck } from './commands/check.js';
 
 /** The exit code a command's action wants; actions return it instead of exiting. */
 export interface ActionResult {
   exitCode: number;
 }
 
-/** Builds the `learn` program. Each command module adds itself; actions store their exit code in `result`. */
-export function makeProgram(io: Io, result: ActionResult): Command {
+/**
+ * Builds the `learn` program. Each command module adds itself; actions store their exit code in `result`.
+ * Only the module of the command `argv` names is loaded (all of them for help), so start-up stays short
+ * where it counts: `learn diff --baseline` in CI and `learn -- CMD`.
+ */
+export async function makeProgram(io: Io, result: ActionResult, argv: readonly string[]): Promise<Command> {
   const program = new Command('learn')
     .description('Learn the smallest seccomp policy a program needs from what it really does, and prove it.')
     .version(VERSION, '-V, --version')
@@ -30,15 +22,38 @@ export function makeProgram(io: Io, result: ActionResult): Command {
     .exitOverride((err: CommanderError) => {
       throw err;
     });
-  for (const register of COMMANDS) register(program, io, result);
+  for (const register of await loadCommands(argv.slice(2))) register(program, io, result);
   return program;
 }
 
 /** Adds one subcommand to the program. */
 export type RegisterCommand = (program: Command, io: Io, result: ActionResult) => void;
 
-// Order here is the order `learn --help` lists them.
-const COMMANDS: RegisterCommand[] = [registerTrace, registerFromStrace, registerRuns, registerShow, registerCatalog, registerFromAudit, registerPolicy, registerDiff, registerCompile, registerDisasm, registerReplay, registerCheck];
+// Order here is the order `learn --help` lists them; `trace` is the default command.
+const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  trace: async () => (await import('./commands/trace.js')).registerTrace,
+  'from-strace': async () => (await import('./commands/from-strace.js')).registerFromStrace,
+  runs: async () => (await import('./commands/runs.js')).registerRuns,
+  show: async () => (await import('./commands/show.js')).registerShow,
+  catalog: async () => (await import('./commands/catalog.js')).registerCatalog,
+  'from-audit': async () => (await import('./commands/from-audit.js')).registerFromAudit,
+  policy: async () => (await import('./commands/policy.js')).registerPolicy,
+  diff: async () => (await import('./commands/diff.js')).registerDiff,
+  compile: async () => (await import('./commands/compile.js')).registerCompile,
+  disasm: async () => (await import('./commands/disasm.js')).registerDisasm,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+};
+
+/** The commands `args` can reach: the one it names, the default one, or every one for help and version. */
+async function loadCommands(args: readonly string[]): Promise<RegisterCommand[]> {
+  const end = args.indexOf('--');
+  const head = end === -1 ? args : args.slice(0, end);
+  const wantsAll = head.length === 0 && end === -1 || head.some((a) => a === '-h' || a === '--help' || a === 'help' || a === '-V' || a === '--version');
+  const named = head.find((a) => Object.hasOwn(COMMANDS, a));
+  const names = wantsAll ? Object.keys(COMMANDS) : [named ?? 'trace'];
+  return Promise.all(names.map((n) => COMMANDS[n]!()));
+}
 
 /** Parses a positive number option, for commander's argParser. */
 export function parsePositive(name: string) {
