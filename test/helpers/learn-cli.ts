@@ -28,13 +28,17 @@ function learnEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Where learn runs unless a test says otherwise: its policies/ and .learn/ must not land in the repo. */
+const WORK_DIR = mkdtempSync(join(tmpdir(), 'learn-cwd-'));
+process.on('exit', () => rmSync(WORK_DIR, { recursive: true, force: true }));
+
 export async function runLearn(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<LearnResult> {
   const r = await execa(process.execPath, [LEARN, ...args], {
     reject: false,
     stdin: 'ignore',
     env: learnEnv(options.env),
     extendEnv: false,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    cwd: options.cwd ?? WORK_DIR,
   });
   return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
@@ -48,7 +52,7 @@ export function summaryJson<T>(stdout: string): T {
 
 /** Starts learn without waiting, for signal tests. */
 export function spawnLearn(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}) {
-  return execa(process.execPath, [LEARN, ...args], { reject: false, stdin: 'ignore', env: learnEnv(options.env), extendEnv: false });
+  return execa(process.execPath, [LEARN, ...args], { reject: false, stdin: 'ignore', env: learnEnv(options.env), extendEnv: false, cwd: WORK_DIR });
 }
 
 /**

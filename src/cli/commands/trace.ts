@@ -86,7 +86,8 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
         printSummary(io, outcome.summary, { json: opts.json === true, quiet: opts.quiet === true });
         if (known !== undefined) reportBeyondKnown(io, outcome, known, opts.known as string);
         else if (opts.policy !== false && outcome.summary.events > 0) {
-          writePolicyOutputs(outcome.store.db, outcome.summary.profile, policyOptions, io);
+          // --quiet silences the policy summary as it does the trace summary.
+          writePolicyOutputs(outcome.store.db, outcome.summary.profile, policyOptions, opts.quiet === true ? { ...io, err: () => undefined } : io);
         }
       } finally {
         outcome.store.close();
