@@ -24,7 +24,7 @@ if (files.length === 0) {
 // uvu takes a directory and a pattern; match exactly the selected files.
 const escaped = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 const pattern = `^(${escaped.join('|')})$`;
-const child = spawn(process.execPath, [join(root, 'node_modules/uvu/bin.js'), 'dist/test', pattern], {
+const child = spawn(process.execPath, [join(root, 'node_modules/uvu/bin.js'), 'dist/test', pattern, '--no-color'], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, NO_COLOR: '1' },
