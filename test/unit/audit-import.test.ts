@@ -13,10 +13,12 @@ import { auditFixture } from '../helpers/audit.js';
 
 const t = suite('audit/import');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(tmpdir(), { ...process.env, LEARN_DB: '' });
+/** Each run in a scratch cwd: from-audit writes the learned policies to ./policies. */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string; cwd: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'learn-audit-cwd-'));
+  const io = captureIo(cwd, { ...process.env, LEARN_DB: '' });
   const code = await main(['node', 'learn', 'from-audit', ...args], io);
-  return { code, out: io.stdout(), err: io.stderr() };
+  return { code, out: io.stdout(), err: io.stderr(), cwd };
 }
 
 function query<T>(db: string, sql: string): T[] {
@@ -55,6 +57,27 @@ t('imports one profile per executable, as runs with source audit and observation
     { arch: 'x86_64', name: 'write', shape: '', count: 2 },
   ]);
   assert.equal(query(db, 'SELECT count(*) AS n FROM audit_records'), [{ n: 49 }]);
+});
+
+t('after importing, each changed profile gets its policy written, as learn -- CMD does', async () => {
+  const db = newDb();
+  const out = mkdtempSync(join(tmpdir(), 'learn-audit-out-'));
+  const r = await run('--db', db, '--out', out, '--format', 'kafel,bpf', '--strict', KMSG);
+  assert.is(r.code, 0, r.err);
+  const policy = readFileSync(join(out, 'seccomp_demo.policy'), 'utf8');
+  for (const name of ['exit_group', 'getpid', 'getppid', 'uname', 'write']) assert.match(policy, new RegExp(`\\b${name}\\b`));
+  assert.ok(existsSync(join(out, 'seccomp_demo.bpf')));
+  assert.match(r.err, "policy for 'seccomp_demo'");
+  // Nothing new the second time: no profile changed, so no policy is rewritten.
+  const again = await run('--db', db, '--out', out, KMSG);
+  assert.not.match(again.err, 'policy for');
+  // New records for the same profile rewrite its policy and report the drift against the old one.
+  const more = await run('--db', db, '--out', out, '--strict', JOURNAL);
+  assert.is(more.code, 0, more.err);
+  assert.match(more.err, /(changes against|no change against) the previous policy/);
+  // --no-policy imports only.
+  const other = await run('--db', newDb(), '--no-policy', KMSG);
+  assert.not.ok(existsSync(join(other.cwd, 'policies')));
 });
 
 t('idempotent: the same records again add nothing; overlapping sources add only what is new', async () => {
