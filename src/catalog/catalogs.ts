@@ -53,8 +53,14 @@ export function catalogFromText(text: string, file: string): Catalog {
   return { name: basename(file).replace(/\.policy$/, ''), file, defs };
 }
 
+// Built-in catalogs are package files: parsed once per process (`diff --baseline` needs one for the baseline
+// and again for the traced side). A user's catalog file is read afresh each time.
+const builtinCache = new Map<string, Catalog>();
+
 /** The edge that reads catalog files: a built-in name, or a path to the user's own catalog. */
 export function loadCatalog(nameOrPath: string): Catalog {
+  const cached = builtinCache.get(nameOrPath);
+  if (cached !== undefined) return cached;
   const builtin = (BUILTIN as readonly string[]).includes(nameOrPath);
   const looksLikePath = /[/\\]|\.policy$/.test(nameOrPath);
   if (!builtin && !looksLikePath) {
@@ -69,7 +75,10 @@ export function loadCatalog(nameOrPath: string): Catalog {
     throw new UsageError(`cannot read catalog ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
   const catalog = catalogFromText(text, file);
-  return builtin ? { ...catalog, name: nameOrPath } : catalog;
+  if (!builtin) return catalog;
+  const named = { ...catalog, name: nameOrPath };
+  builtinCache.set(nameOrPath, named);
+  return named;
 }
 
 /** policies/catalogs of the package, from src/catalog (tsx) or dist/src/catalog (built). */

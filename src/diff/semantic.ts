@@ -18,9 +18,11 @@ export function diffPolicies(oldSide: DiffSide, newSide: DiffSide): PolicyDiff {
   const b = newSide.policy;
   if (a.arch !== b.arch) throw new UsageError(`cannot compare a ${a.arch} policy with a ${b.arch} policy`);
   const changes: SyscallChange[] = [];
+  const oldByNr = byNumber(a);
+  const newByNr = byNumber(b);
   for (const [name, nr] of syscallsOf(a, b)) {
-    const oldEntry = a.syscalls.find((s) => s.nr === nr);
-    const newEntry = b.syscalls.find((s) => s.nr === nr);
+    const oldEntry = oldByNr.get(nr);
+    const newEntry = newByNr.get(nr);
     // Unlisted on both sides: the defaults decide; when both deny, the default change is reported once.
     if (!oldEntry && !newEntry && permits(a.defaultAction) === permits(b.defaultAction)) continue;
     changes.push(...syscallChanges(name, oldEntry, a.defaultAction, newEntry, b.defaultAction, oldSide, newSide));
@@ -35,6 +37,13 @@ export function diffPolicies(oldSide: DiffSide, newSide: DiffSide): PolicyDiff {
     defaultAction: actionChange(a.defaultAction, b.defaultAction),
     foreignArchAction: actionChange(a.foreignArchAction, b.foreignArchAction),
   };
+}
+
+/** Each listed syscall by number (the first entry, should a number repeat). */
+function byNumber(p: ResolvedPolicy): Map<number, ResolvedSyscall> {
+  const out = new Map<number, ResolvedSyscall>();
+  for (const s of p.syscalls) if (!out.has(s.nr)) out.set(s.nr, s);
+  return out;
 }
 
 /** Every syscall either policy lists, plus the whole table when a default lets calls through. */

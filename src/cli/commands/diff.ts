@@ -24,7 +24,6 @@ import { untracedSyscalls, withBaselineShapes } from '../../diff/trace-set.js';
 import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
 import { parseAction } from '../policy-options.js';
-import { PIN_DEFAULT, traceCommand } from './trace.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -107,10 +106,15 @@ function diffTwo(io: Io, inputs: readonly string[], o: DiffOptions): number {
 
 async function diffBaseline(io: Io, baselinePath: string, command: readonly string[], o: DiffOptions): Promise<number> {
   if (command.length === 0) throw new UsageError('--baseline needs a command to trace after --', { hint: 'learn diff --baseline app.policy -- ./app' });
+  // Tracing (the strace runner and parser, the store writer) is loaded only here, so `diff OLD NEW` does not pay
+  // for it; the files are fetched while the baseline is read.
+  const loading = import('./trace.js');
+  loading.catch(() => undefined); // awaited below; this only keeps a bad baseline's error the one reported
   const base = readSide(baselinePath, readContext(io, o, o.defaultAction ?? { kind: 'kill-process' }));
   if (base.kind === 'profile') throw new UsageError(`--baseline needs a policy file: cannot read ${baselinePath}`);
   const ctx = readContext(io, o, o.defaultAction ?? base.side.policy.defaultAction);
   const untraced = o.full ? undefined : untracedSyscalls(base.side.policy);
+  const { PIN_DEFAULT, traceCommand } = await loading;
   const outcome = await traceCommand(io, {
     target: { kind: 'command', argv: command },
     ...(o.name === undefined ? {} : { name: o.name }),
