@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { errnoNumber } from '../policy/emit/errno-names.js';
 import type { Action } from '../policy/model.js';
-import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './write-policy.js';
+import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 
 export interface PolicyFlags {
   readonly out: string;

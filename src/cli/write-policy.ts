@@ -30,28 +30,12 @@ import type { ResolvedPolicy } from '../policy/resolved.js';
 import { listRuns, profileObservations } from '../store/queries.js';
 import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import type { Io } from './io.js';
+import { type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 import { VERSION } from './version.js';
-
-export const POLICY_FORMATS = ['kafel', 'bpf', 'oci', 'systemd', 'firejail', 'json'] as const;
-export type PolicyFormat = (typeof POLICY_FORMATS)[number];
-export const DEFAULT_FORMATS: readonly PolicyFormat[] = ['kafel', 'bpf'];
 
 const EXTENSION: Readonly<Record<PolicyFormat, string>> = {
   kafel: 'policy', bpf: 'bpf', oci: 'oci.json', systemd: 'systemd.conf', firejail: 'firejail', json: 'json',
 };
-
-export interface PolicyOutputOptions {
-  /** Relative to io.cwd. */
-  readonly outDir: string;
-  readonly formats: readonly PolicyFormat[];
-  /** Built-in catalog name or path to a .policy file. */
-  readonly catalog: string;
-  readonly strict: boolean;
-  readonly maxExcess: number | undefined;
-  readonly defaultAction: Action;
-  /** Written into the header; passed in so output stays reproducible in tests. */
-  readonly now: Date;
-}
 
 export interface WrittenPolicy {
   readonly files: readonly string[];
@@ -167,16 +151,4 @@ function nativeArch(shapes: readonly ObservedShape[]): Arch {
   const calls = new Map<Arch, number>();
   for (const s of shapes) calls.set(s.arch, (calls.get(s.arch) ?? 0) + s.count);
   return [...calls].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
-}
-
-/** `--format kafel,oci`: checked against the formats we can write. */
-export function parseFormats(value: string): PolicyFormat[] {
-  const formats = value.split(',').map((f) => f.trim()).filter((f) => f !== '');
-  for (const f of formats) {
-    if (!(POLICY_FORMATS as readonly string[]).includes(f)) {
-      throw new UsageError(`unknown format '${f}': use a comma-separated list of ${POLICY_FORMATS.join(', ')}`);
-    }
-  }
-  if (formats.length === 0) throw new UsageError('--format needs at least one format');
-  return [...new Set(formats)] as PolicyFormat[];
 }

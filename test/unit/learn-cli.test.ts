@@ -11,7 +11,7 @@ import { validate } from '../../src/bpf/validate.js';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { parseAction } from '../../src/cli/policy-options.js';
-import { parseFormats } from '../../src/cli/write-policy.js';
+import { parseFormats } from '../../src/cli/policy-formats.js';
 import { openStore } from '../../src/store/open.js';
 import { beginRun } from '../../src/store/writer.js';
 import { syscallNumber } from '../../src/syscalls/table.js';

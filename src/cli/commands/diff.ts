@@ -21,6 +21,7 @@ import { renderMarkdown } from '../../diff/render-markdown.js';
 import { renderText } from '../../diff/render-text.js';
 import { diffPolicies } from '../../diff/semantic.js';
 import { untracedSyscalls, withBaselineShapes } from '../../diff/trace-set.js';
+import { PIN_DEFAULT } from '../../trace/strace-argv.js';
 import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
 import { parseAction } from '../policy-options.js';
@@ -108,13 +109,13 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
   if (command.length === 0) throw new UsageError('--baseline needs a command to trace after --', { hint: 'learn diff --baseline app.policy -- ./app' });
   // Tracing (the strace runner and parser, the store writer) is loaded only here, so `diff OLD NEW` does not pay
   // for it; the files are fetched while the baseline is read.
-  const loading = import('./trace.js');
+  const loading = import('../trace-run.js');
   loading.catch(() => undefined); // awaited below; this only keeps a bad baseline's error the one reported
   const base = readSide(baselinePath, readContext(io, o, o.defaultAction ?? { kind: 'kill-process' }));
   if (base.kind === 'profile') throw new UsageError(`--baseline needs a policy file: cannot read ${baselinePath}`);
   const ctx = readContext(io, o, o.defaultAction ?? base.side.policy.defaultAction);
   const untraced = o.full ? undefined : untracedSyscalls(base.side.policy);
-  const { PIN_DEFAULT, traceCommand } = await loading;
+  const { traceCommand } = await loading;
   const outcome = await traceCommand(io, {
     target: { kind: 'command', argv: command },
     ...(o.name === undefined ? {} : { name: o.name }),
