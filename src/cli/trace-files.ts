@@ -2,7 +2,6 @@
 // reading, and reading one line by line without holding it in memory.
 import { createReadStream, closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from '../errors.js';
 
 export interface TraceFile {
@@ -65,21 +64,38 @@ export function skipReason(path: string): string | null {
   }
 }
 
-/** Calls `onLine` for each line (without its newline, `\r\n` tolerated), streaming in large chunks. */
+/**
+ * Calls `onLine` for each line (without its newline, `\r\n` tolerated), streaming in large chunks. Each
+ * chunk is decoded up to its last newline (a newline byte never sits inside a UTF-8 sequence), so no
+ * decoder state or big string concatenation is needed; the unfinished tail waits for the next chunk.
+ */
 export async function forEachLine(path: string, onLine: (line: string) => void): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.write(chunk as Buffer);
+  let tail: Buffer[] = [];
+  const emit = (text: string): void => {
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       onLine(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
       start = nl + 1;
     }
-    rest = text.slice(start);
+    if (start < text.length) onLine(text.slice(start)); // the last line had no newline
+  };
+  for await (const data of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const chunk = data as Buffer;
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      tail.push(chunk); // a line longer than a chunk: gather its pieces
+      continue;
+    }
+    let start = 0;
+    if (tail.length > 0) {
+      // the line begun in earlier chunks, on its own (not the whole chunk copied behind it)
+      start = chunk.indexOf(10) + 1;
+      emit(Buffer.concat([...tail, chunk.subarray(0, start)]).toString('utf8'));
+    }
+    emit(chunk.toString('utf8', start, last + 1));
+    tail = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
   }
-  rest += decoder.end();
-  if (rest !== '') onLine(rest);
+  if (tail.length > 0) emit(Buffer.concat(tail).toString('utf8'));
 }
 
 /** The profile name a file suggests: `logs/nginx.f_o.txt` → `nginx`, `trace.1234` → `trace`. */

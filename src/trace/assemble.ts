@@ -159,16 +159,16 @@ export function createStraceParser(options: StraceParserOptions = {}): StracePar
       case 'call': {
         const pid = resolvePid(parsed.pid);
         const call = parsed.call;
-        if (call.state === 'unfinished') {
-          if (pending.has(pid)) {
-            stats.orphans++;
-            problem(line, text, 'a new call started before the pending one resumed');
-            flush(pid, out);
-          }
-          pending.set(pid, { name: parsed.name, scno: parsed.scno, head: text.slice(0, call.cut), open: parsed.open, line });
-        } else {
-          out.push(syscallEvent(pid, parsed.name, parsed.scno, call.ret, call.errno, line, text, text, parsed.open));
+        if (call.state !== 'unfinished') {
+          // the common line: a one-element literal, not `out` grown by push
+          return [syscallEvent(pid, parsed.name, parsed.scno, call.ret, call.errno, line, text, text, parsed.open)];
         }
+        if (pending.has(pid)) {
+          stats.orphans++;
+          problem(line, text, 'a new call started before the pending one resumed');
+          flush(pid, out);
+        }
+        pending.set(pid, { name: parsed.name, scno: parsed.scno, head: text.slice(0, call.cut), open: parsed.open, line });
         return out;
       }
       case 'resumed': {

@@ -61,8 +61,10 @@ export function parseCall(s: string, open: number): CallParse | string {
   const n = s.length;
   let i = end;
   while (i < n && s.charCodeAt(i) === SPACE) i++;
-  if (s.startsWith(UNFINISHED, i)) return unfinished(s, i); // `execve(...) <unfinished ...>`
-  if (s.startsWith(DETACHED, i)) return DETACHED_CALL;
+  if (s.charCodeAt(i) === LT) {
+    if (s.startsWith(UNFINISHED, i)) return unfinished(s, i); // `execve(...) <unfinished ...>`
+    if (s.startsWith(DETACHED, i)) return DETACHED_CALL;
+  }
   if (s.charCodeAt(i) !== EQUALS || s.charCodeAt(i + 1) !== SPACE) return 'no " = " after the arguments';
   i += 2;
   const start = i;

@@ -2,7 +2,7 @@
 // argument shape, with a count and the first occurrence), processes, and optionally one row per event.
 // It holds only the aggregate, never the trace; takeBatch() hands over what changed since the last call.
 import type { Arch } from '../abi/arch.js';
-import { argValues, shapeKey } from './arg-values.js';
+import { ARG_SENSITIVE, argValues, shapeKey } from './arg-values.js';
 import type { SyscallEvent, TraceEvent } from './events.js';
 
 export interface ObservationRow {
@@ -103,10 +103,27 @@ export function createAggregator(options: { recordEvents?: boolean } = {}): Aggr
     return p;
   }
 
+  // Most events are x86_64 calls without an argument shape: those find their observation by number in
+  // an array (the first name seen at that number; any other name takes the maps below).
+  const MAX_PLAIN_NR = 1024;
+  const plainNative = new Array<Observation | undefined>(MAX_PLAIN_NR).fill(undefined);
+
   function observe(ev: SyscallEvent): void {
-    const shape = shapeKey(argValues(ev.name, ev.args));
-    // Hot path (every event): number-keyed maps, no string building. nr is -1 only for names strace
-    // knew and our tables do not; those are keyed by name.
+    const sensitive = Object.hasOwn(ARG_SENSITIVE, ev.name);
+    const plain = !sensitive && ev.arch === 'x86_64' && ev.nr >= 0 && ev.nr < MAX_PLAIN_NR;
+    let o = plain ? plainNative[ev.nr] : undefined;
+    if (o === undefined || o.name !== ev.name) {
+      // `ev.args` splits the call text on first use: touch it only for the argument-sensitive syscalls
+      o = lookup(ev, sensitive ? shapeKey(argValues(ev.name, ev.args)) : '');
+      if (plain && plainNative[ev.nr] === undefined) plainNative[ev.nr] = o;
+    }
+    if (o.pending === 0) dirtyObs.add(o);
+    o.pending++;
+  }
+
+  function lookup(ev: SyscallEvent, shape: string): Observation {
+    // Number-keyed maps, no string building. nr is -1 only for names strace knew and our tables do
+    // not; those are keyed by name.
     let perArch = slots.get(ev.arch);
     if (perArch === undefined) slots.set(ev.arch, (perArch = new Map()));
     const slotKey = ev.nr >= 0 ? ev.nr : ev.name;
@@ -116,12 +133,8 @@ export function createAggregator(options: { recordEvents?: boolean } = {}): Aggr
       perArchCount[ev.arch] = (perArchCount[ev.arch] ?? 0) + 1;
       distinct++;
     }
-    let o = byShape.get(shape);
-    if (o === undefined || o.name !== ev.name) {
-      o = newObservation(ev, shape, byShape);
-    }
-    if (o.pending === 0) dirtyObs.add(o);
-    o.pending++;
+    const o = byShape.get(shape);
+    return o === undefined || o.name !== ev.name ? newObservation(ev, shape, byShape) : o;
   }
 
   /** A new (arch, nr, shape); a second name at the same number (strace and our table disagree) gets its own key. */

@@ -4,6 +4,7 @@
 // assemble.ts's job.
 import { OPEN_ARGS, parseCall, type CallParse } from './call.js';
 import { parseExit, parsePersonality, parseSignal, type Marker } from './markers.js';
+import { internName, internText, nameHash } from './syscall-id.js';
 
 export type ParsedLine =
   | {
@@ -40,8 +41,12 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** 1 for `[a-zA-Z0-9_]`, over every UTF-16 code unit (no range checks in the name loop). */
+const NAME_CHARS = new Uint8Array(0x10000);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_') NAME_CHARS[c.charCodeAt(0)] = 1;
+
 function isNameChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === 0x5f || (c >= 0x41 && c <= 0x5a);
+  return NAME_CHARS[c] === 1;
 }
 
 function isHexOrQuery(c: number): boolean {
@@ -139,7 +144,8 @@ function parseBody(s: string, i: number, pid: number, scno: number): ParsedLine 
   if (i >= s.length) return { kind: 'skip', pid, summary: false };
   if (isNameChar(c) && !isDigit(c)) {
     let j = i + 1;
-    while (isNameChar(s.charCodeAt(j))) j++;
+    let hash = nameHash(0, c);
+    for (let d = s.charCodeAt(j); isNameChar(d); d = s.charCodeAt(++j)) hash = nameHash(hash, d);
     if (s.charCodeAt(j) !== 0x28 /* ( */) {
       if (s.startsWith('strace: ', i)) return { kind: 'skip', pid, summary: false };
       if (s.startsWith('System call usage summary', i)) return { kind: 'skip', pid, summary: true };
@@ -148,14 +154,14 @@ function parseBody(s: string, i: number, pid: number, scno: number): ParsedLine 
     if (j - i > 64) return bad(s, 'syscall name too long');
     const call = parseCall(s, j);
     if (typeof call === 'string') return bad(s, call);
-    return { kind: 'call', pid, scno, name: s.slice(i, j), open: j, call };
+    return { kind: 'call', pid, scno, name: internName(s, i, j, hash), open: j, call };
   }
   switch (c) {
     case LT: {
       if (!s.startsWith('<... ', i)) break;
       const end = s.indexOf(' resumed>', i + 5);
       if (end < 0 || end - i > 80) break;
-      return { kind: 'resumed', pid, scno, name: s.slice(i + 5, end), rest: end + 9 };
+      return { kind: 'resumed', pid, scno, name: internText(s, i + 5, end), rest: end + 9 };
     }
     case 0x2d /* - */: {
       const marker = parseSignal(s, i);

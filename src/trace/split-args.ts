@@ -21,9 +21,12 @@ const RBRACK = 0x5d;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 
-/** 1 for the characters scanCall can step over without looking (most of them). */
-const PLAIN = new Uint8Array(0x80).fill(1);
+/** 1 for the characters scanCall can step over without looking (most of them); commas only matter
+ * when collecting the arguments. */
+const PLAIN = new Uint8Array(0x10000).fill(1); // every UTF-16 code unit: no range check in the loop
 for (const c of '"()[]{},</') PLAIN[c.charCodeAt(0)] = 0;
+const PLAIN_NO_ARGS = PLAIN.slice();
+PLAIN_NO_ARGS[COMMA] = 1;
 
 /** scanCall's results besides an index: the text ended inside the argument list, or is malformed. */
 export const SCAN_OPEN = -1;
@@ -81,9 +84,10 @@ export function scanCall(s: string, open: number, args: string[] | null): number
   let depth = 1;
   let argStart = open + 1;
   let i = open + 1;
+  const plain = args ? PLAIN : PLAIN_NO_ARGS;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c >= 0x80 || PLAIN[c] === 1) {
+    if (plain[c] === 1) {
       i++;
       continue;
     }
@@ -115,14 +119,16 @@ export function scanCall(s: string, open: number, args: string[] | null): number
         }
         break;
       case LT: {
-        const marker = s.startsWith(UNFINISHED, i) ? UNFINISHED.length : s.startsWith(DETACHED, i) ? DETACHED.length : 0;
+        const next = s.charCodeAt(i + 1); // `<u`nfinished, `<d`etached: look closer only then
+        const marker = next === 0x75 && s.startsWith(UNFINISHED, i) ? UNFINISHED.length
+          : next === 0x64 && s.startsWith(DETACHED, i) ? DETACHED.length : 0;
         if (marker > 0) {
           if (depth === 1 && args) pushArg(args, s, argStart, i);
           i += marker;
           if (depth === 1) argStart = i;
           continue;
         }
-        if (s.charCodeAt(i + 1) === LT) {
+        if (next === LT) {
           i += 2; // a shift operator, not a decoration
           continue;
         }

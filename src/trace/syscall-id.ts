@@ -64,3 +64,31 @@ function nativeByName(name: string): SyscallId {
   }
   return id;
 }
+
+// Call names as shared strings, found from the line's characters: a trace names a few dozen syscalls over
+// and over, and one string per name spares a slice per line and lets every later lookup by name (number,
+// argument sensitivity) use a string whose hash is already known.
+const NAME_SLOTS = 512;
+const names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
+
+/** The next step of the hash internName expects, over the name's character codes from the first. */
+export function nameHash(hash: number, c: number): number {
+  return (Math.imul(hash, 31) + c) | 0;
+}
+
+/** `s.slice(from, to)` as a shared string. */
+export function internText(s: string, from: number, to: number): string {
+  let hash = 0;
+  for (let i = from; i < to; i++) hash = nameHash(hash, s.charCodeAt(i));
+  return internName(s, from, to, hash);
+}
+
+/** `s.slice(from, to)` (whose characters hash to `hash`) as a shared string. */
+export function internName(s: string, from: number, to: number, hash: number): string {
+  const slot = hash & (NAME_SLOTS - 1);
+  const known = names[slot];
+  if (known !== undefined && known.length === to - from && s.startsWith(known, from)) return known;
+  const name = Buffer.from(s.slice(from, to)).toString(); // a copy: a slice would keep the whole read chunk alive
+  names[slot] = name;
+  return name;
+}
