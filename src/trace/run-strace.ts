@@ -1,15 +1,14 @@
-// EDGE: the one place that spawns strace. The trace comes through a FIFO in a private temp dir: strace
-// opens it close-on-exec, so the traced program neither inherits it nor mixes its stderr into it, and the
-// program's own stdin/stdout/stderr stay the terminal's.
-import { constants, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+// EDGE: the one place that spawns strace. The trace goes to a regular file in a private temp dir, which we
+// tail (tail-file.ts says why not a FIFO): strace opens it close-on-exec, so the traced program neither
+// inherits it nor mixes its stderr into it, and the program's own stdin/stdout/stderr stay the terminal's.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import split2 from 'split2';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { resolveCommand } from '../replay/resolve-command.js';
 import { firstAllowedCpu, straceArgv, type TraceTarget } from './strace-argv.js';
+import { tailFile } from './tail-file.js';
 
 export interface StraceOptions {
   readonly target: TraceTarget;
@@ -44,6 +43,8 @@ export interface StraceSession {
   readonly done: Promise<StraceExit>;
 }
 
+/** How often the trace file is checked for new lines: rarely enough to leave strace's CPU alone. */
+const POLL_MS = 25;
 const INSTALL_HINT = 'install it with `apt-get install strace`';
 
 export async function startStrace(o: StraceOptions): Promise<StraceSession> {
@@ -57,59 +58,52 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
   const taskset = pinCpu === null ? undefined : findTool('taskset', o) ?? undefined;
   if (pinCpu !== null && taskset === undefined) throw new EnvironmentError('taskset not found (needed by --pin)', { hint: 'apt-get install util-linux, or pass --no-pin' });
 
+  // mkdtemp makes the dir 0700; the file is ours, 0600, before strace opens (and truncates) it.
   const dir = mkdtempSync(join(tmpdir(), 'learn-trace-'));
-  const fifo = join(dir, 'trace');
-  try {
-    await execa('mkfifo', ['-m', '600', fifo]);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new EnvironmentError(`cannot create a FIFO in ${dir}: ${(error as Error).message}`);
-  }
-  // Non-blocking open: no writer yet. Linux reports end-of-file only after a writer has come and gone.
-  const socket = new Socket({ fd: openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
-  let lines = 0;
-  const streamDone = new Promise<void>((resolveDone, rejectDone) => {
-    socket.pipe(split2()).on('data', (line: string) => {
-      lines++;
-      o.onLine(line);
-    }).on('end', resolveDone).on('error', rejectDone);
-    socket.on('error', rejectDone);
-  });
+  const output = join(dir, 'trace');
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  closeSync(openSync(output, 'wx', 0o600));
+  // Once strace writes, it has the file open: unlink it, so the disk is freed when strace ends even if we are killed.
+  const tail = tailFile(output, { intervalMs: POLL_MS, onLine: o.onLine, onFirstData: removeDir });
 
   const { file, args } = straceArgv({
-    target: o.target, output: fifo, strace, pinCpu,
+    target: o.target, output, strace, pinCpu,
     ...(taskset === undefined ? {} : { taskset }),
     ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
   });
   const attach = o.target.kind === 'attach';
-  const child = execa(file, args, {
-    reject: false,
-    env: o.env,
-    extendEnv: false,
-    cwd: o.cwd,
-    stdio: attach ? ['ignore', 'inherit', 'pipe'] : ['inherit', 'inherit', 'inherit'],
+  // node:child_process rather than execa: importing execa costs ~0.1 s of start-up, which shows on short traces.
+  const child = spawn(file, args, { env: o.env, cwd: o.cwd, stdio: attach ? ['ignore', 'inherit', 'pipe'] : 'inherit' });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { error: Error }>((resolveEnd) => {
+    child.once('error', (error) => resolveEnd({ error }));
+    child.once('close', (code, signal) => resolveEnd({ code, signal }));
   });
   const pid = child.pid;
   if (pid === undefined) {
-    socket.destroy();
-    rmSync(dir, { recursive: true, force: true });
-    const result = await child;
-    throw new EnvironmentError(`cannot start ${file}: ${result.message}`);
+    const result = await ended;
+    try {
+      tail.finish();
+    } finally {
+      removeDir();
+    }
+    throw new EnvironmentError(`cannot start ${file}: ${'error' in result ? result.error.message : 'no process'}`);
   }
   const stracePid = pid; // taskset execs strace in place: same pid
 
   const done = (async (): Promise<StraceExit> => {
-    const result = await child;
-    // If strace died before opening the FIFO, a writer that comes and goes lets the reader see end-of-file.
+    const result = await ended;
     try {
-      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-    } catch {
-      // no reader left: the stream has already ended
+      tail.finish();
+    } finally {
+      removeDir();
     }
-    await streamDone;
-    rmSync(dir, { recursive: true, force: true });
-    const exit: StraceExit = { exitCode: result.exitCode ?? null, signal: (result.signal ?? null) as NodeJS.Signals | null, lines };
-    if (lines === 0 && exit.exitCode !== 0) await diagnoseStartFailure(strace, o, attach ? String(result.stderr ?? '') : null);
+    if ('error' in result) throw new EnvironmentError(`${file} failed: ${result.error.message}`);
+    const exit: StraceExit = { exitCode: result.code, signal: result.signal, lines: tail.lines() };
+    if (exit.lines === 0 && exit.exitCode !== 0) diagnoseStartFailure(strace, o, attach ? stderr : null);
     return exit;
   })();
 
@@ -128,9 +122,8 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
 }
 
 /** strace printed no trace line and failed: find out why, and say how to fix it. */
-async function diagnoseStartFailure(strace: string, o: StraceOptions, attachStderr: string | null): Promise<void> {
-  const message = attachStderr ?? (await execa(strace, ['-o', '/dev/null', '/bin/true'], { reject: false, stdin: 'ignore' })).stderr;
-  const text = String(message);
+function diagnoseStartFailure(strace: string, o: StraceOptions, attachStderr: string | null): void {
+  const text = attachStderr ?? spawnSync(strace, ['-o', '/dev/null', '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' }).stderr;
   if (/Operation not permitted/.test(text)) {
     const scope = readText('/proc/sys/kernel/yama/ptrace_scope')?.trim();
     const hint = scope !== undefined && scope !== '0'
