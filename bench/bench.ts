@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { benchAudit } from './audit.js';
 import { benchBpf } from './bpf.js';
 import { benchDiff } from './diff.js';
+import { benchLearn } from './learn.js';
 import { benchReplay } from './replay.js';
 import { benchTraceOverhead, benchTraceParse } from './trace.js';
 
@@ -22,6 +23,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { key: 'trace-parse', title: 'Parsing: `learn from-strace` on a 1 M-line log', run: benchTraceParse },
   { key: 'trace-overhead', title: 'Tracing: `learn -- W` against `strace -f -o /dev/null W`', run: benchTraceOverhead },
   { key: 'audit', title: 'Audit records', run: benchAudit },
+  { key: 'learn', title: 'Learning: the exact category cover', run: benchLearn },
   { key: 'bpf', title: 'BPF filters', run: benchBpf },
   { key: 'diff', title: 'Policy diff', run: benchDiff },
   { key: 'replay', title: 'Replay', run: benchReplay },
