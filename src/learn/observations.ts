@@ -1,14 +1,9 @@
-import type { Arch } from '../abi/arch.js';
 import { syscallNumber } from '../syscalls/table.js';
+import type { ShapeCount } from '../trace/shape-count.js';
 import type { ObservedShape } from './types.js';
 
 /** A stored observation row: the store's aggregate of one (arch, nr, name, shape) over a profile's runs. */
-export interface ObservationRow {
-  readonly arch: Arch;
-  readonly nr: number;
-  readonly name: string;
-  readonly shape: string;
-  readonly count: number;
+export interface ObservationRow extends ShapeCount {
   readonly runIds: readonly number[];
 }
 

@@ -11,15 +11,10 @@ import type { Program } from '../bpf/validate.js';
 import { valuesByPosition } from '../learn/observations.js';
 import { syscallNumber } from '../syscalls/table.js';
 import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
+import type { ShapeCount } from '../trace/shape-count.js';
 
 /** One recorded shape, as the store (or an in-memory aggregate of a trace) keeps it. */
-export interface CheckShape {
-  readonly arch: Arch;
-  readonly nr: number;
-  readonly name: string;
-  /** The store's shape key: values of the syscall's sensitive arguments, '' for none. */
-  readonly shape: string;
-  readonly count: number;
+export interface CheckShape extends ShapeCount {
   /** Arguments of the first call, as strace printed them. */
   readonly firstRaw: string;
 }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Arch } from '../abi/arch.js';
+import type { ShapeCount } from '../trace/shape-count.js';
 import type { RunSource, RunStatus } from './writer.js';
 
 export interface ProfileRow {
@@ -28,12 +28,7 @@ export interface RunRow {
   readonly syscalls: number;
 }
 
-export interface ObservationSummary {
-  readonly arch: Arch;
-  readonly nr: number;
-  readonly name: string;
-  readonly shape: string;
-  readonly count: number;
+export interface ObservationSummary extends ShapeCount {
   readonly firstRaw: string;
   /** Runs that saw it, ascending. */
   readonly runIds: readonly number[];

@@ -4,14 +4,10 @@
 import type { Arch } from '../abi/arch.js';
 import { ARG_SENSITIVE, argValues, shapeKey } from './arg-values.js';
 import type { SyscallEvent, TraceEvent } from './events.js';
+import type { ShapeCount } from './shape-count.js';
 
-export interface ObservationRow {
-  readonly arch: Arch;
-  readonly nr: number;
-  readonly name: string;
-  readonly shape: string;
-  /** Calls since the previous batch (added to the stored count). */
-  readonly count: number;
+/** `count` is the calls since the previous batch (added to the stored count). */
+export interface ObservationRow extends ShapeCount {
   readonly firstRaw: string;
   readonly firstLine: number;
 }
