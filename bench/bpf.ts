@@ -49,14 +49,16 @@ function figures(program: Program, allowed: readonly number[]): Figures {
 }
 
 /** ns per getppid(0) call under each filter ('none' = unfiltered): rounds interleave the filters so
- * drift hits all alike, and the minimum over rounds is kept (noise only ever adds time). */
+ * drift hits all alike, rotating which goes first (a run right after another measured ~0.5 ns differently),
+ * and the minimum over rounds is kept (noise only ever adds time). */
 function nsPerCall(sbench: string, filters: readonly string[]): number[] {
   const best = filters.map(() => Infinity);
   for (let round = 0; round < ROUNDS; round++) {
-    filters.forEach((filter, i) => {
-      const ns = Number(execFileSync(sbench, [filter, 'getppid', String(CALLS), '0'], { encoding: 'utf8' }).split(' ')[0]);
+    for (let k = 0; k < filters.length; k++) {
+      const i = (round + k) % filters.length;
+      const ns = Number(execFileSync(sbench, [filters[i]!, 'getppid', String(CALLS), '0'], { encoding: 'utf8' }).split(' ')[0]);
       best[i] = Math.min(best[i]!, ns);
-    });
+    }
   }
   return best;
 }
