@@ -1,22 +1,10 @@
 // For `learn replay` CLI tests: the mkdir probe, built once per source hash, and replays read back as JSON.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildHelperProgram } from './c-program.js';
 import { runLearn, type LearnResult } from './learn-cli.js';
 
-const SOURCE = fileURLToPath(new URL('../../../test/helpers/mkdir-probe.c', import.meta.url));
 
 export function buildMkdirProbe(): string {
-  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
-  const out = join(tmpdir(), `learn-mkdir-probe-${hash}`);
-  if (existsSync(out)) return out;
-  const partial = `${out}.${process.pid}`;
-  execFileSync('gcc', ['-O1', '-Wall', '-Werror', '-o', partial, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  renameSync(partial, out);
-  return out;
+  return buildHelperProgram('mkdir-probe');
 }
 
 export interface ReplayJson {

@@ -1,17 +1,15 @@
 // Builds test/helpers/seccomp-probe.c with gcc into a cache dir under the temp dir, and runs probes
 // through it: the kernel's verdict for each (nr, arch mode, args) under a raw filter.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildHelperProgram } from './c-program.js';
 import { retToAction } from '../../src/bpf/actions.js';
 import { encodeProgram } from '../../src/bpf/encode.js';
 import { BPF_RET, BPF_K } from '../../src/bpf/insn.js';
 import type { Program } from '../../src/bpf/validate.js';
 
-const SOURCE = fileURLToPath(new URL('../../../test/helpers/seccomp-probe.c', import.meta.url));
 
 export interface Probe {
   /** 'native' issues syscall(2); 'int80' an i386 call via `int $0x80` (args cut to 32 bits, as an i386 process has them). */
@@ -21,15 +19,7 @@ export interface Probe {
 }
 
 export function buildSeccompProbe(): string {
-  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'learn-test-cache');
-  const out = join(dir, `seccomp-probe-${hash}`);
-  if (existsSync(out)) return out;
-  execFileSync('mkdir', ['-p', dir]);
-  const partial = `${out}.${process.pid}`;
-  execFileSync('gcc', ['-O1', '-Wall', '-Werror', '-pthread', '-o', partial, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  renameSync(partial, out);
-  return out;
+  return buildHelperProgram('seccomp-probe', ['-pthread']);
 }
 
 /** Refuses a filter that could let a probed syscall run: every return must be an ERRNO. */

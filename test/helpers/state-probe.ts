@@ -1,22 +1,9 @@
 // Builds test/helpers/state-probe.c with gcc into a temp dir and parses what it prints.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildHelperProgram } from './c-program.js';
 
-const SOURCE = fileURLToPath(new URL('../../../test/helpers/state-probe.c', import.meta.url));
 
-/** Compiles the probe into the temp dir, named by the source's hash so runs share it; returns its path. */
 export function buildStateProbe(): string {
-  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
-  const out = join(tmpdir(), `learn-state-probe-${hash}`);
-  if (existsSync(out)) return out;
-  const partial = `${out}.${process.pid}`;
-  execFileSync('gcc', ['-O1', '-Wall', '-Werror', '-o', partial, SOURCE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  renameSync(partial, out);
-  return out;
+  return buildHelperProgram('state-probe');
 }
 
 export interface ProbeState {
