@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { errnoNumber } from '../policy/emit/errno-names.js';
 import type { Action } from '../policy/model.js';
+import { parseWholeNumber } from './program.js';
 import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 
 export interface PolicyFlags {
@@ -21,7 +22,7 @@ export function addPolicyOptions(command: Command): Command {
     .option('--format <list>', `comma-separated: ${POLICY_FORMATS.join(', ')}`, parseFormats, [...DEFAULT_FORMATS])
     .option('--catalog <name|file>', 'category catalog: default, systemd, pledge, or a .policy file', 'default')
     .option('--strict', 'allow exactly the observed syscalls and argument values, no categories')
-    .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseCount)
+    .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseWholeNumber('--max-excess'))
     .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL');
 }
 
@@ -35,11 +36,6 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     defaultAction: parseAction(flags.defaultAction),
     now,
   };
-}
-
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--max-excess takes a whole number, got '${value}'`);
-  return Number(value);
 }
 
 /** `KILL`, `ERRNO(1)`, `ERRNO(EPERM)`, … as in the policy language. */

@@ -55,6 +55,14 @@ async function loadCommands(args: readonly string[]): Promise<RegisterCommand[]>
   return Promise.all(names.map((n) => COMMANDS[n]!()));
 }
 
+/** Parses a whole-number option (counts, ids), for commander's argParser. */
+export function parseWholeNumber(name: string) {
+  return (value: string): number => {
+    if (!/^\d{1,10}$/.test(value)) throw new UsageError(`${name} must be a non-negative integer, got '${value}'`);
+    return Number(value);
+  };
+}
+
 /** Parses a positive number option, for commander's argParser. */
 export function parsePositive(name: string) {
   return (value: string): number => {

@@ -10,7 +10,7 @@ import { UsageError } from '../../errors.js';
 import { openStore, resolveDbPath, storeExists, type Store } from '../../store/open.js';
 import type { Io } from '../io.js';
 import { addPolicyOptions, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
-import type { ActionResult } from '../program.js';
+import { parseWholeNumber, type ActionResult } from '../program.js';
 import { writePolicyOutputs } from '../write-policy.js';
 
 interface FromAuditOptions extends PolicyFlags {
@@ -50,8 +50,8 @@ export function registerFromAudit(program: Command, io: Io, result: ActionResult
     .option('--name <profile>', 'put all selected records into this one profile (default: one profile per executable)')
     .option('--exe <path>', 'only records of this executable')
     .option('--comm <name>', 'only records of processes with this command name')
-    .option('--uid <uid>', 'only records of this user id', integerOption('--uid'))
-    .option('--pid <pid>', 'only records of this process id', integerOption('--pid'))
+    .option('--uid <uid>', 'only records of this user id', parseWholeNumber('--uid'))
+    .option('--pid <pid>', 'only records of this process id', parseWholeNumber('--pid'))
     .option('--db <path>', 'the store (default: $LEARN_DB or ./.learn/learn.db)')
     .option('--dry-run', 'print what would be imported, write nothing')
     .option('--json', 'print JSON')
@@ -126,11 +126,4 @@ function sourceOption(value: string, files: readonly string[]): AuditSourceName 
     throw new UsageError(`files were given, but --source ${source} does not read files`, { hint: 'drop --source, or use --source file' });
   }
   return files.length > 0 ? 'file' : source;
-}
-
-function integerOption(name: string) {
-  return (value: string): number => {
-    if (!/^\d{1,10}$/.test(value)) throw new UsageError(`${name} must be a non-negative integer, got '${value}'`);
-    return Number(value);
-  };
 }
