@@ -117,5 +117,7 @@ export function describeEnd(exit: StraceExit, target: TraceTarget, stoppedByUs: 
     return { exitCode: null, signal: exit.signal, how: `${who} killed by ${exit.signal}${after}`, learnExit: byUs ? 0 : 128 + n };
   }
   const code = exit.exitCode ?? 1;
-  return { exitCode: code, signal: null, how: `${who} exited with code ${code}${after}`, learnExit: code };
+  // A shell whose child our stop killed reports it as 128+N: that end is ours too.
+  const byUs = stoppedByUs && (code === 128 + constants.signals.SIGTERM || code === 128 + constants.signals.SIGKILL);
+  return { exitCode: code, signal: null, how: `${who} exited with code ${code}${after}`, learnExit: byUs ? 0 : code };
 }
