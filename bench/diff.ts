@@ -38,7 +38,7 @@ export async function benchDiff(): Promise<string> {
     // The same strace invocation without learn around it, and learn's fixed cost without a trace (start-up,
     // loading the diff command, reading and resolving the policy, diffing: the baseline against itself), to split
     // the cost. Node's own start-up is the floor under the fixed cost.
-    const baseline = readSide('find.policy', { cwd: dir, env: process.env, arch: 'x86_64', catalog: undefined, db: undefined, defaultAction: { kind: 'kill-process' } });
+    const baseline = await readSide('find.policy', { cwd: dir, env: process.env, arch: 'x86_64', catalog: undefined, db: undefined, defaultAction: { kind: 'kill-process' } });
     const fast = straceArgv({ target: { kind: 'command', argv: FIND }, output: '/dev/null', strace: 'strace', pinCpu: null, untraced: untracedSyscalls(baseline.side.policy) });
     const fixed = learnArgs('diff', 'find.policy', 'find.policy');
     const runs = { bare: [] as number[], checked: [] as number[], strace: [] as number[], fixed: [] as number[], node: [] as number[] };

@@ -23,3 +23,13 @@ export function archFromAudit(value: number): Arch | undefined {
   for (const arch of ARCHES) if (AUDIT_ARCH[arch] === value >>> 0) return arch;
   return undefined;
 }
+
+/** The architecture this Node runs as, or undefined on one we have no tables for. */
+export function runningArch(): Arch | undefined {
+  switch (process.arch) {
+    case 'x64': return 'x86_64';
+    case 'ia32': return 'i386';
+    case 'arm64': return 'aarch64';
+    default: return undefined;
+  }
+}

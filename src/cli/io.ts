@@ -1,13 +1,11 @@
-import chalk, { Chalk, type ChalkInstance } from 'chalk';
-
 /** Where a command writes: stdout carries the product, stderr progress and diagnostics. */
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** stderr is a terminal: live progress lines are allowed. */
   readonly errIsTTY: boolean;
-  /** Colour for stdout text (off for JSON, pipes and NO_COLOR). */
-  readonly color: ChalkInstance;
+  /** stdout is a terminal and NO_COLOR is unset: text reports may be coloured (see color.ts). */
+  readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
 }
@@ -27,7 +25,7 @@ export function processIo(): Io {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     errIsTTY: process.stderr.isTTY === true,
-    color: useColor ? chalk : new Chalk({ level: 0 }),
+    color: useColor,
     env: process.env,
     cwd: process.cwd(),
   };
@@ -41,7 +39,7 @@ export function captureIo(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     errIsTTY: false,
-    color: new Chalk({ level: 0 }),
+    color: false,
     env,
     cwd,
     stdout: () => out,

@@ -1,8 +1,8 @@
 // `learn --known POLICY -- CMD`: trace only what POLICY does not already allow outright, then list it.
+import { runningArch } from '../abi/arch.js';
 import { readSide } from '../diff/read-side.js';
 import { allowedOutright, untracedSyscalls } from '../diff/trace-set.js';
 import { KILL_PROCESS } from '../policy/model.js';
-import { hostArch } from '../replay/native.js';
 import { runObservations } from '../store/queries.js';
 import type { Io } from './io.js';
 import type { TraceOutcome } from './trace-run.js';
@@ -15,9 +15,9 @@ export interface KnownPolicy {
 }
 
 /** The --known policy, resolved for this machine's arch. */
-export function readKnownPolicy(file: string, io: Io): KnownPolicy {
-  const ctx = { cwd: io.cwd, env: io.env, arch: hostArch(), catalog: undefined, db: undefined, defaultAction: KILL_PROCESS };
-  const known = readSide(file, ctx).side.policy;
+export async function readKnownPolicy(file: string, io: Io): Promise<KnownPolicy> {
+  const ctx = { cwd: io.cwd, env: io.env, arch: runningArch() ?? 'x86_64', catalog: undefined, db: undefined, defaultAction: KILL_PROCESS };
+  const known = (await readSide(file, ctx)).side.policy;
   const outright = new Set(allowedOutright(known));
   return {
     untraced: untracedSyscalls(known),

@@ -1,17 +1,15 @@
-// Tracing a target into the store: the part of `learn -- CMD` that `learn diff --baseline` shares. It loads
-// only what tracing needs, so the program starts quickly.
+// Tracing a target into the store: the part of `learn -- CMD` that `learn diff --baseline` shares. strace
+// starts first; the store, the parser and the recorder load while the program runs (its lines wait in the
+// trace file), so the program starts as soon as the command line is read.
 import { readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
-import { openStore, resolveDbPath, type Store } from '../store/open.js';
-import { beginRun } from '../store/writer.js';
-import { createStraceParser } from '../trace/assemble.js';
-import { startStrace, type StraceExit } from '../trace/run-strace.js';
+import type { Store } from '../store/open.js';
+import { precheckStore, resolveDbPath } from '../store/path.js';
+import { startStrace, type StraceExit, type StraceSession } from '../trace/run-strace.js';
 import type { TraceTarget } from '../trace/strace-argv.js';
 import type { Io } from './io.js';
-import { startProgress } from './progress.js';
-import { BATCH_MS, createRecorder } from './recorder.js';
-import { summarize, type RunSummary } from './run-summary.js';
+import type { RunSummary } from './run-summary.js';
 
 export interface TraceOptions {
   readonly target: TraceTarget;
@@ -35,63 +33,77 @@ export interface TraceOutcome {
 
 /** Traces the target into the store. The caller prints the summary and closes the store. */
 export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcome> {
-  const store = openStore(resolveDbPath(o.db, io.env, io.cwd));
+  const dbPath = resolveDbPath(o.db, io.env, io.cwd);
+  precheckStore(dbPath); // a store we could not open must not cost a run of the program
+  const profile = o.name ?? defaultProfileName(o.target);
+  const startedAt = new Date();
+  const session = await startStrace({
+    target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
+    ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
+  });
+  let stoppedByUs = false;
+  const cleanups: (() => void)[] = [];
+  // Signals and --duration act on the program from its start, not from when the store is ready.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const forward = (): void => session.stop(signal);
+    process.on(signal, forward);
+    cleanups.push(() => process.off(signal, forward));
+  }
+  if (o.duration !== undefined) {
+    const timers: NodeJS.Timeout[] = [];
+    timers.push(setTimeout(() => {
+      stoppedByUs = true;
+      session.stop('SIGTERM');
+      timers.push(setTimeout(() => session.kill(), o.grace * 1000));
+    }, o.duration * 1000));
+    cleanups.push(() => timers.forEach(clearTimeout));
+  }
   try {
-    return await traceInto(store, io, o);
-  } catch (error) {
-    store.close();
-    throw error;
+    return await record(session, io, o, { profile, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
+  } finally {
+    for (const cleanup of cleanups) cleanup();
   }
 }
 
-async function traceInto(store: Store, io: Io, o: TraceOptions): Promise<TraceOutcome> {
-  const profile = o.name ?? defaultProfileName(o.target);
-  const command = o.target.kind === 'command' ? o.target.argv : ['--attach', String(o.target.pid)];
-  const writer = beginRun(store, { profile, command, cwd: io.cwd, source: 'strace', startedAt: new Date() });
-  const recorder = createRecorder(writer, { recordEvents: o.recordEvents });
-  const parser = createStraceParser();
-  recorder.track(parser);
-
-  let exit: StraceExit;
-  const timers: NodeJS.Timeout[] = [];
-  const handlers: [NodeJS.Signals, () => void][] = [];
-  let stoppedByUs = false;
-  const progress = o.quiet ? { stop: () => undefined } : startProgress(io, () => recorder.stats);
+/** Opens the store and follows the trace into a new run; on any failure the trace is killed. */
+async function record(session: StraceSession, io: Io, o: TraceOptions,
+  run: { profile: string; startedAt: Date; dbPath: string; stoppedByUs: () => boolean }): Promise<TraceOutcome> {
+  let store: Store | undefined;
+  let following = false;
   try {
-    const session = await startStrace({
-      target: o.target, pin: o.pin, env: io.env, cwd: io.cwd, onLine: (line) => recorder.add(parser.feed(line)),
-      ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
-    });
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      const forward = (): void => session.stop(signal);
-      process.on(signal, forward);
-      handlers.push([signal, forward]);
+    const [{ openStore }, { beginRun }, { createStraceParser }, { BATCH_MS, createRecorder }, { startProgress }, { summarize }] = await Promise.all([
+      import('../store/open.js'), import('../store/writer.js'), import('../trace/assemble.js'),
+      import('./recorder.js'), import('./progress.js'), import('./run-summary.js'),
+    ]);
+    store = openStore(run.dbPath);
+    const command = o.target.kind === 'command' ? o.target.argv : ['--attach', String(o.target.pid)];
+    const writer = beginRun(store, { profile: run.profile, command, cwd: io.cwd, source: 'strace', startedAt: run.startedAt });
+    const recorder = createRecorder(writer, { recordEvents: o.recordEvents });
+    const parser = createStraceParser();
+    recorder.track(parser);
+    const progress = o.quiet ? { stop: () => undefined } : startProgress(io, () => recorder.stats);
+    const batches = setInterval(() => recorder.flushIfDue(), BATCH_MS);
+    let exit: StraceExit;
+    try {
+      following = true;
+      exit = await session.follow((line) => recorder.add(parser.feed(line)));
+    } catch (error) {
+      writer.discard();
+      throw error;
+    } finally {
+      clearInterval(batches);
+      progress.stop();
     }
-    if (o.duration !== undefined) {
-      timers.push(setTimeout(() => {
-        stoppedByUs = true;
-        session.stop('SIGTERM');
-        timers.push(setTimeout(() => session.kill(), o.grace * 1000));
-      }, o.duration * 1000));
-    }
-    timers.push(setInterval(() => recorder.flushIfDue(), BATCH_MS));
-    exit = await session.done;
+    recorder.add(parser.finish());
+    recorder.finish({ status: 'complete', endedAt: new Date(), exitCode: exit.exitCode, signal: exit.signal });
+    const { learnExit, ...ended } = describeEnd(exit, o.target, run.stoppedByUs());
+    const summary = summarize(recorder, { profile: run.profile, runId: writer.runId, db: store.path, status: 'complete', ended });
+    return { summary, exitCode: learnExit, store };
   } catch (error) {
-    writer.discard();
+    if (!following) await session.abandon();
+    store?.close();
     throw error;
-  } finally {
-    for (const t of timers) clearTimeout(t);
-    for (const [signal, forward] of handlers) process.off(signal, forward);
-    progress.stop();
   }
-  recorder.add(parser.finish());
-  recorder.finish({ status: 'complete', endedAt: new Date(), exitCode: exit.exitCode, signal: exit.signal });
-  const { learnExit, ...ended } = describeEnd(exit, o.target, stoppedByUs);
-  return {
-    summary: summarize(recorder, { profile, runId: writer.runId, db: store.path, status: 'complete', ended }),
-    exitCode: learnExit,
-    store,
-  };
 }
 
 function defaultProfileName(target: TraceTarget): string {

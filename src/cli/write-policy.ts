@@ -29,6 +29,7 @@ import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
 import { listRuns, profileObservations } from '../store/queries.js';
 import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
+import { painter } from './color.js';
 import type { Io } from './io.js';
 import { type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 import { VERSION } from './version.js';
@@ -101,7 +102,7 @@ function reportChange(previous: { file: string; text: string }, learned: LearnRe
     return;
   }
   const diff = diffPolicies(oldSide, sideFromPolicyFile(learned.policy, previous.file, arch, catalog, 'new policy'));
-  io.err(hasDrift(diff) ? `learn: changes against the previous policy:\n${renderText(diff, io.color)}` : 'learn: no change against the previous policy\n');
+  io.err(hasDrift(diff) ? `learn: changes against the previous policy:\n${renderText(diff, painter(io.color))}` : 'learn: no change against the previous policy\n');
 }
 
 interface EmitInput {

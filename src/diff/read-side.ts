@@ -1,16 +1,12 @@
-// EDGE: reads one diff input — a policy file in our language, an OCI JSON file, or a profile in the store.
+// EDGE: reads one diff input — a policy file in our language, an OCI JSON file, or a profile in the store
+// (profile-side.ts, loaded only for one: the store and the learner are not needed to read a file).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Arch } from '../abi/arch.js';
 import { catalogForPolicy, loadCatalog, type Catalog } from '../catalog/catalogs.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
-import { toObservedShapes } from '../learn/observations.js';
 import type { Action } from '../policy/model.js';
-import { openStore, resolveDbPath, storeExists } from '../store/open.js';
-import { listRuns, profileObservations } from '../store/queries.js';
-import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
-import { learnedSide } from './learn-side.js';
 import type { DiffSide } from './model.js';
 import { looksLikeJson, sideFromOciText, sideFromPolicyFile } from './sides.js';
 
@@ -27,7 +23,7 @@ export interface ReadContext {
 
 export type InputKind = 'policy' | 'oci' | 'profile';
 
-export function readSide(spec: string, ctx: ReadContext): { side: DiffSide; kind: InputKind } {
+export async function readSide(spec: string, ctx: ReadContext): Promise<{ side: DiffSide; kind: InputKind }> {
   const path = resolve(ctx.cwd, spec);
   if (existsSync(path)) {
     if (!statSync(path).isFile()) throw new UsageError(`${spec} is not a file`);
@@ -38,25 +34,10 @@ export function readSide(spec: string, ctx: ReadContext): { side: DiffSide; kind
     return { side: sideFromPolicyFile(parsed, spec, ctx.arch, catalog), kind: 'policy' };
   }
   if (/[/\\]|\.(policy|json)$/.test(spec)) throw new UsageError(`cannot read ${spec}: no such file`);
+  const { profileSide } = await import('./profile-side.js');
   return { side: profileSide(spec, ctx), kind: 'profile' };
 }
 
 export function catalogFor(ctx: ReadContext): Catalog {
   return loadCatalog(ctx.catalog ?? 'default');
-}
-
-function profileSide(name: string, ctx: ReadContext): DiffSide {
-  const path = resolveDbPath(ctx.db, ctx.env, ctx.cwd);
-  const hint = { hint: 'give a policy file, an OCI .json file, or a profile name from `learn runs` (with --db)' };
-  if (!storeExists(path)) throw new UsageError(`'${name}' is not a file, and there is no store at ${path} to find a profile in`, hint);
-  const store = openStore(path);
-  try {
-    if (listRuns(store.db, name).length === 0) throw new UsageError(`'${name}' is neither a file nor a profile in ${path}`, hint);
-    const { shapes } = toObservedShapes(profileObservations(store.db, name), parseShapeKey, ARG_SENSITIVE);
-    const native = shapes.filter((s) => s.arch === ctx.arch);
-    if (native.length === 0) throw new UsageError(`profile '${name}' has no ${ctx.arch} calls`, { hint: 'choose the arch with --arch' });
-    return learnedSide(native, catalogFor(ctx), ctx.arch, { profile: name, defaultAction: ctx.defaultAction, label: `profile:${name}` }).side;
-  } finally {
-    store.close();
-  }
 }

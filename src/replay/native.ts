@@ -1,7 +1,7 @@
 // EDGE: the loader's only contact with the kernel, through koffi and libc's syscall(). Raw syscalls rather than
 // libc wrappers: glibc's sigaction refuses its internal signals 32/33, and fcntl/prctl are variadic.
 import { readdirSync } from 'node:fs';
-import type { Arch } from '../abi/arch.js';
+import { runningArch, type Arch } from '../abi/arch.js';
 import { EnvironmentError } from '../errors.js';
 import { syscallNumber } from '../syscalls/table.js';
 import { packExecBlock, type ExecBlockInput } from './exec-block.js';
@@ -28,8 +28,8 @@ const SECCOMP_FILTER_FLAG_LOG = 2;
 
 /** Hosts the loader supports: 64-bit little-endian, where exec-block.ts's layout holds. */
 export function hostArch(): Arch {
-  if (process.arch === 'x64') return 'x86_64';
-  if (process.arch === 'arm64') return 'aarch64';
+  const arch = runningArch();
+  if (arch === 'x86_64' || arch === 'aarch64') return arch;
   throw new EnvironmentError(`the replay loader supports x86_64 and aarch64 hosts, not ${process.arch}`, {
     hint: 'use --launcher bwrap',
   });

@@ -1,23 +1,16 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+import { notADatabase, notWritable } from './path.js';
 import { migrate } from './schema.js';
-
-export const DEFAULT_DB = '.learn/learn.db';
 
 /** An open store: the handle plus the path it came from (for messages). */
 export interface Store {
   readonly db: Db;
   readonly path: string;
   close(): void;
-}
-
-/** `--db` wins, then LEARN_DB, then ./.learn/learn.db; relative paths are taken from cwd. */
-export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
-  const chosen = flag ?? (env.LEARN_DB !== undefined && env.LEARN_DB !== '' ? env.LEARN_DB : DEFAULT_DB);
-  return resolve(cwd, chosen);
 }
 
 export function storeExists(path: string): boolean {
@@ -51,10 +44,8 @@ function asStoreError(error: unknown, path: string): StoreError {
   if (error instanceof StoreError) return error;
   const code = (error as { code?: string }).code ?? '';
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'SQLITE_NOTADB') return new StoreError(`${path}: not a SQLite database`, { hint: 'point --db (or LEARN_DB) at a learn store or a new file' });
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-    return new StoreError(`${path}: store is not writable (${message})`, { hint: 'use --db PATH on a writable file system' });
-  }
+  if (code === 'SQLITE_NOTADB') return notADatabase(path);
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return notWritable(path, message);
   return new StoreError(`cannot open store ${path}: ${message}`, { cause: error, hint: 'use --db PATH to choose another location' });
 }
 

@@ -1,6 +1,6 @@
 // How `learn -- CMD` ends: the program's exit code or 128+signal, --duration, SIGINT forwarding, and the
 // one-line errors for a missing strace, a missing command and a bad store.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
@@ -118,6 +118,44 @@ t('a store that is not SQLite, or cannot be written: one line, exit 2', async ()
   assert.is(unwritable.exitCode, 2);
   assert.match(unwritable.stderr, /^learn: .*\/proc\/learn-test\/learn\.db/);
   assert.not.match(unwritable.stderr, '    at ');
+});
+
+t('a store that cannot be opened never starts the program', async () => {
+  const marker = join(s.dir, 'ran');
+  const touch = ['--', 'sh', '-c', `touch ${marker}`];
+  const junk = join(s.dir, 'junk2.db');
+  writeFileSync(junk, 'not sqlite at all');
+  const notDb = await runLearn(['--db', junk, ...touch]);
+  assert.is(notDb.exitCode, 2);
+  assert.match(notDb.stderr, /^learn: .*junk2\.db: not a SQLite database\n/);
+  const dir = join(s.dir, 'a-directory.db');
+  mkdirSync(dir);
+  const isDir = await runLearn(['--db', dir, ...touch]);
+  assert.is(isDir.exitCode, 2);
+  assert.match(isDir.stderr, /^learn: .*a-directory\.db: store is not writable \(it is a directory\)\n/);
+  assert.not.ok(existsSync(marker), 'the program ran although the store was bad');
+});
+
+t('a store that fails only when opened (SQLite header, garbage after) stops the started program at once', async () => {
+  const fake = join(s.dir, 'fake.db');
+  writeFileSync(fake, Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(4096, 0xab)]));
+  const started = Date.now();
+  const r = await runLearn(['--db', fake, '--', 'sleep', '30']);
+  assert.is(r.exitCode, 2, r.stderr);
+  assert.match(r.stderr, /^learn: .*fake\.db/);
+  assert.not.match(r.stderr, '    at ');
+  assert.ok(Date.now() - started < 20_000, 'learn waited for the program instead of stopping it');
+});
+
+t('TMPDIR holds the trace file while it is read, and nothing is left there after', async () => {
+  const tmp = join(s.dir, 'tmp');
+  mkdirSync(tmp);
+  const r = await runLearn(['--db', s.db, '--quiet', '--no-policy', '--', 'ls', '/usr'], { env: { TMPDIR: tmp } });
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.equal(readdirSync(tmp), []);
+  const missing = await runLearn(['--db', s.db, '--', 'ls'], { env: { TMPDIR: join(s.dir, 'no-such-dir') } });
+  assert.is(missing.exitCode, 2);
+  assert.match(missing.stderr, /^learn: cannot create the trace file in .*no-such-dir: ENOENT\n  hint: point TMPDIR at a writable directory$/);
 });
 
 t('LEARN_DB chooses the store; learn --help lists every subcommand', async () => {

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StoreError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open.js';
+import { precheckStore } from '../../src/store/path.js';
 import { listProfiles, listRuns, profileObservations, profileProcesses, runObservations, findProfile } from '../../src/store/queries.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { beginRun, type RunStart } from '../../src/store/writer.js';
@@ -117,6 +118,26 @@ t('a file that is not SQLite, a newer schema, an unwritable path: StoreError', (
   future.close();
   assert.throws(() => openStore(newer), (e: unknown) => e instanceof StoreError && /newer than this learn/.test(e.message));
   assert.throws(() => openStore('/proc/no/such/dir/learn.db'), (e: unknown) => e instanceof StoreError);
+});
+
+t('precheckStore: what opening would refuse, seen without SQLite', () => {
+  const junk = join(s.dir, 'pre-junk.db');
+  writeFileSync(junk, 'x'.repeat(100));
+  assert.throws(() => precheckStore(junk), (e: unknown) => e instanceof StoreError && /not a SQLite database/.test(e.message));
+  const dir = join(s.dir, 'pre-dir.db');
+  mkdirSync(dir);
+  assert.throws(() => precheckStore(dir), (e: unknown) => e instanceof StoreError && /it is a directory/.test(e.message));
+  const file = join(s.dir, 'pre-file');
+  writeFileSync(file, '');
+  assert.throws(() => precheckStore(join(file, 'learn.db')), (e: unknown) => e instanceof StoreError && /is not a directory/.test(e.message));
+  // Fine: a new file in new directories, an empty file, a real store.
+  precheckStore(join(s.dir, 'new', 'nested', 'learn.db'));
+  const empty = join(s.dir, 'pre-empty.db');
+  writeFileSync(empty, '');
+  precheckStore(empty);
+  const real = join(s.dir, 'pre-real.db');
+  openStore(real).close();
+  precheckStore(real);
 });
 
 t.run();

@@ -7,10 +7,12 @@ import type { Program } from '../../bpf/validate.js';
 import { UsageError } from '../../errors.js';
 import { checkShapes, type CheckResult, type CheckShape } from '../../replay/check.js';
 import { loadFilter, type LoadedFilter } from '../../replay/filter-cache.js';
-import { openStore, resolveDbPath, storeExists } from '../../store/open.js';
+import { openStore, storeExists } from '../../store/open.js';
+import { resolveDbPath } from '../../store/path.js';
 import { findProfile, getRun, profileObservations, runObservations } from '../../store/queries.js';
 import { createStraceParser } from '../../trace/assemble.js';
 import { createAggregator } from '../../trace/ingest.js';
+import { painter } from '../color.js';
 import type { Io } from '../io.js';
 import type { ActionResult, RegisterCommand } from '../program.js';
 import { expandTraceArgs, forEachLine } from '../trace-files.js';
@@ -103,7 +105,7 @@ async function traceShapes(io: Io, arg: string): Promise<CheckShape[]> {
 }
 
 function printCheck(io: Io, file: string, label: string, r: CheckResult): void {
-  const c = io.color;
+  const c = painter(io.color);
   const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
   const verdict = r.denied.length === 0 ? c.green('all allowed') : c.red(`${plural(r.denied.length, 'shape')} denied`);
   io.out(`${file} against ${label}: ${plural(r.shapes, 'call shape')}, ${plural(r.calls, 'call')}: ${verdict}\n`);

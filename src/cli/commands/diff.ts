@@ -1,39 +1,26 @@
 // `learn diff OLD NEW` and `learn diff --baseline POLICY -- CMD`: semantic policy drift, for review and CI.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Before a traced program starts only the baseline and the trace set are needed; the learner, the diff and the
+// renderers (diff-report.ts) load while it runs.
 import type { Command } from 'commander';
-import { isArch, type Arch } from '../../abi/arch.js';
+import { isArch, runningArch, type Arch } from '../../abi/arch.js';
 import { UsageError } from '../../errors.js';
-import { constantName } from '../../learn/constants.js';
-import { toObservedShapes } from '../../learn/observations.js';
-import { printPolicy } from '../../policy/emit/kafel.js';
-import { emitOci } from '../../policy/emit/oci.js';
+import { FAIL_ON, parseFailOn, type FailOn } from '../../diff/gate.js';
+import { hasDrift } from '../../diff/model.js';
+import { DIFF_FORMATS, type DiffFormat } from '../../diff/formats.js';
+import { catalogFor, readSide, type ReadContext } from '../../diff/read-side.js';
+import { untracedSyscalls } from '../../diff/trace-set.js';
 import type { Action } from '../../policy/model.js';
-import { runObservations } from '../../store/queries.js';
-import { ARG_SENSITIVE, parseShapeKey } from '../../trace/arg-values.js';
-import { FAIL_ON, gateFails, parseFailOn, type FailOn } from '../../diff/gate.js';
-import { learnedSide, type LearnedSide } from '../../diff/learn-side.js';
-import { hasDrift, type DiffSide, type PolicyDiff } from '../../diff/model.js';
-import { catalogFor, readSide, type InputKind, type ReadContext } from '../../diff/read-side.js';
-import { renderGithub } from '../../diff/render-github.js';
-import { renderJson } from '../../diff/render-json.js';
-import { renderMarkdown } from '../../diff/render-markdown.js';
-import { renderText } from '../../diff/render-text.js';
-import { diffPolicies } from '../../diff/semantic.js';
-import { untracedSyscalls, withBaselineShapes } from '../../diff/trace-set.js';
 import { PIN_DEFAULT } from '../../trace/strace-argv.js';
 import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
 import { parseAction } from '../policy-options.js';
-
-const FORMATS = ['text', 'json', 'markdown', 'github'] as const;
-type Format = (typeof FORMATS)[number];
+import { traceCommand } from '../trace-run.js';
 
 interface DiffOptions {
   readonly baseline?: string;
   readonly update?: boolean;
   readonly full?: boolean;
-  readonly format: Format;
+  readonly format: DiffFormat;
   readonly failOn: FailOn[];
   readonly catalog?: string;
   readonly db?: string;
@@ -78,11 +65,11 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .option('--baseline <policy>', 'trace the command after -- and compare with this policy file')
     .option('--update', 'with --baseline: accept the drift and rewrite the baseline file')
     .option('--full', 'with --baseline: trace every syscall (default: only those the baseline does not allow outright)')
-    .option('--format <format>', `report format: ${FORMATS.join(', ')}`, parseFormat, 'text' as Format)
+    .option('--format <format>', `report format: ${DIFF_FORMATS.join(', ')}`, parseFormat, 'text' as DiffFormat)
     .option('--fail-on <kinds>', `exit 1 on drift of these kinds: ${FAIL_ON.join(', ')}`, parseFailOn, ['added'] as FailOn[])
     .option('--catalog <name|file>', 'category catalog (default: the one a policy header names, else default)')
     .option('--db <path>', 'store file for profile names (default: $LEARN_DB or ./.learn/learn.db)')
-    .option('--arch <arch>', 'architecture to compare', parseArch, hostArch())
+    .option('--arch <arch>', 'architecture to compare', parseArch, runningArch() ?? 'x86_64')
     .option('--default-action <action>', 'default action of policies learned here (default: the baseline\'s, else KILL)', parseAction)
     .option('--name <name>', 'with --baseline: profile name for the traced run')
     .option('--duration <sec>', 'with --baseline: stop the program after SEC seconds', parsePositive('--duration'))
@@ -92,30 +79,28 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', HELP)
     .action(async (inputs: string[], o: DiffOptions) => {
-      result.exitCode = o.baseline !== undefined ? await diffBaseline(io, o.baseline, inputs, o) : diffTwo(io, inputs, o);
+      result.exitCode = o.baseline !== undefined ? await diffBaseline(io, o.baseline, inputs, o) : await diffTwo(io, inputs, o);
     });
 };
 
-function diffTwo(io: Io, inputs: readonly string[], o: DiffOptions): number {
+async function diffTwo(io: Io, inputs: readonly string[], o: DiffOptions): Promise<number> {
   if (inputs.length !== 2) throw new UsageError(`diff takes two inputs (OLD NEW), got ${inputs.length}`, { hint: 'or trace a command: learn diff --baseline POLICY -- CMD' });
   if (o.update) throw new UsageError('--update works with --baseline only');
   const ctx = readContext(io, o, o.defaultAction ?? { kind: 'kill-process' });
-  const before = readSide(inputs[0]!, ctx).side;
-  const after = readSide(inputs[1]!, ctx).side;
-  return report(io, diffPolicies(before, after), before, o);
+  const before = (await readSide(inputs[0]!, ctx)).side;
+  const after = (await readSide(inputs[1]!, ctx)).side;
+  const { reportDiff } = await import('../diff-report.js');
+  return reportDiff(io, before, after, o).code;
 }
 
 async function diffBaseline(io: Io, baselinePath: string, command: readonly string[], o: DiffOptions): Promise<number> {
   if (command.length === 0) throw new UsageError('--baseline needs a command to trace after --', { hint: 'learn diff --baseline app.policy -- ./app' });
-  // Tracing (the strace runner and parser, the store writer) is loaded only here, so `diff OLD NEW` does not pay
-  // for it; the files are fetched while the baseline is read.
-  const loading = import('../trace-run.js');
-  loading.catch(() => undefined); // awaited below; this only keeps a bad baseline's error the one reported
-  const base = readSide(baselinePath, readContext(io, o, o.defaultAction ?? { kind: 'kill-process' }));
+  const base = await readSide(baselinePath, readContext(io, o, o.defaultAction ?? { kind: 'kill-process' }));
   if (base.kind === 'profile') throw new UsageError(`--baseline needs a policy file: cannot read ${baselinePath}`);
   const ctx = readContext(io, o, o.defaultAction ?? base.side.policy.defaultAction);
   const untraced = o.full ? undefined : untracedSyscalls(base.side.policy);
-  const { traceCommand } = await loading;
+  const reporting = import('../diff-report.js');
+  reporting.catch(() => undefined); // awaited below; this only keeps a tracing error the one reported
   const outcome = await traceCommand(io, {
     target: { kind: 'command', argv: command },
     ...(o.name === undefined ? {} : { name: o.name }),
@@ -127,38 +112,20 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
     quiet: o.quiet === true,
     ...(untraced === undefined ? {} : { untraced }),
   });
-  let learned: LearnedSide;
   try {
-    const { shapes } = toObservedShapes(runObservations(outcome.store.db, outcome.summary.runId), parseShapeKey, ARG_SENSITIVE);
-    const native = shapes.filter((s) => s.arch === o.arch);
-    learned = learnedSide(untraced ? withBaselineShapes(native, base.side.policy) : native, catalogFor(ctx), o.arch, {
-      profile: outcome.summary.profile,
-      defaultAction: ctx.defaultAction,
-      label: `traced: ${command.join(' ')}`,
+    const { reportDiff, rewriteBaseline, tracedSide } = await reporting;
+    const learned = tracedSide(outcome, {
+      arch: o.arch, catalog: catalogFor(ctx), defaultAction: ctx.defaultAction, label: `traced: ${command.join(' ')}`,
+      ...(untraced === undefined ? {} : { baseline: base.side }),
     });
+    if (outcome.exitCode !== 0 && o.quiet !== true) io.err(`learn: warning: the traced program exited with status ${outcome.exitCode}\n`);
+    const { diff, code } = reportDiff(io, base.side, learned.side, o);
+    if (!o.update || !hasDrift(diff)) return code;
+    rewriteBaseline(io, baselinePath, base.kind, learned);
+    io.err(`learn: updated baseline ${baselinePath}\n`);
+    return 0;
   } finally {
     outcome.store.close();
-  }
-  if (outcome.exitCode !== 0 && o.quiet !== true) io.err(`learn: warning: the traced program exited with status ${outcome.exitCode}\n`);
-  const diff = diffPolicies(base.side, learned.side);
-  const code = report(io, diff, base.side, o);
-  if (!o.update || !hasDrift(diff)) return code;
-  writeFileSync(resolve(io.cwd, baselinePath), base.kind === 'oci' ? emitOci(learned.side.policy).text : printPolicy(learned.policy, { constantName }));
-  io.err(`learn: updated baseline ${baselinePath}\n`);
-  return 0;
-}
-
-function report(io: Io, diff: PolicyDiff, baseline: DiffSide, o: DiffOptions): number {
-  io.out(render(diff, baseline, o.format, io));
-  return gateFails(diff, o.failOn) ? 1 : 0;
-}
-
-function render(diff: PolicyDiff, baseline: DiffSide, format: Format, io: Io): string {
-  switch (format) {
-    case 'text': return renderText(diff, io.color);
-    case 'json': return renderJson(diff);
-    case 'markdown': return renderMarkdown(diff);
-    case 'github': return renderGithub(diff, baseline.source);
   }
 }
 
@@ -166,16 +133,12 @@ function readContext(io: Io, o: DiffOptions, defaultAction: Action): ReadContext
   return { cwd: io.cwd, env: io.env, arch: o.arch, catalog: o.catalog, db: o.db, defaultAction };
 }
 
-function parseFormat(value: string): Format {
-  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${value}'`);
-  return value as Format;
+function parseFormat(value: string): DiffFormat {
+  if (!(DIFF_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${DIFF_FORMATS.join(', ')}, got '${value}'`);
+  return value as DiffFormat;
 }
 
 function parseArch(value: string): Arch {
   if (!isArch(value)) throw new UsageError(`--arch must be x86_64, i386 or aarch64, got '${value}'`);
   return value;
-}
-
-function hostArch(): Arch {
-  return process.arch === 'arm64' ? 'aarch64' : process.arch === 'ia32' ? 'i386' : 'x86_64';
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { openStore, resolveDbPath } from '../../store/open.js';
+import { openStore } from '../../store/open.js';
+import { resolveDbPath } from '../../store/path.js';
 import { beginRun } from '../../store/writer.js';
 import { createStraceParser } from '../../trace/assemble.js';
 import type { Io } from '../io.js';

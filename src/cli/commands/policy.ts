@@ -1,7 +1,8 @@
 // `learn policy PROFILE`: learn the least-category policy from a stored profile and write it in each --format.
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { openStore, resolveDbPath, storeExists } from '../../store/open.js';
+import { openStore, storeExists } from '../../store/open.js';
+import { resolveDbPath } from '../../store/path.js';
 import type { Io } from '../io.js';
 import { addPolicyOptions, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
 import type { ActionResult } from '../program.js';

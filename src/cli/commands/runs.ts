@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { openStore, resolveDbPath, storeExists } from '../../store/open.js';
+import { openStore, storeExists } from '../../store/open.js';
+import { resolveDbPath } from '../../store/path.js';
 import { listProfiles, listRuns, type ProfileRow, type RunRow } from '../../store/queries.js';
 import type { Io } from '../io.js';
 import type { ActionResult, RegisterCommand } from '../program.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { openStore, resolveDbPath, storeExists } from '../../store/open.js';
+import { openStore, storeExists } from '../../store/open.js';
+import { resolveDbPath } from '../../store/path.js';
 import { findProfile, listRuns, profileObservations, profileProcesses, type ObservationSummary, type ProcessSummary } from '../../store/queries.js';
 import type { Io } from '../io.js';
 import type { ActionResult, RegisterCommand } from '../program.js';

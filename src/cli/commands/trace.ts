@@ -34,7 +34,7 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
     .action(async (command: string[], opts: Record<string, unknown>) => {
       const target = traceTarget(command, opts.attach as number | undefined);
       const policyOptions = policyOutputOptions(opts as unknown as PolicyFlags, new Date());
-      const known = opts.known === undefined ? undefined : (await import('../known-policy.js')).readKnownPolicy(opts.known as string, io);
+      const known = opts.known === undefined ? undefined : await (await import('../known-policy.js')).readKnownPolicy(opts.known as string, io);
       // The learner and emitters load while the program runs, not before it starts.
       const writer = opts.policy === false || known !== undefined ? undefined : import('../write-policy.js');
       writer?.catch(() => undefined); // awaited below; this only keeps a tracing error the one reported
