@@ -136,7 +136,7 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
  * since strace writes every line there more cheaply than to a disk file system (BENCHMARKS.md: find's trace
  * cost ~0.2 s less of strace's time); else the system temp dir.
  */
-function traceTempDir(env: NodeJS.ProcessEnv): string {
+export function traceTempDir(env: NodeJS.ProcessEnv): string {
   if (env.TMPDIR !== undefined && env.TMPDIR !== '') return env.TMPDIR;
   try {
     const fs = statfsSync(SHM);
