@@ -72,9 +72,11 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   closeSync(openSync(output, 'wx', 0o600));
 
+  const setpriv = findTool('setpriv', o) ?? undefined; // without it, a killed learn leaves strace tracing
   const { file, args } = straceArgv({
     target: o.target, output, strace, pinCpu,
     ...(taskset === undefined ? {} : { taskset }),
+    ...(setpriv === undefined ? {} : { setpriv }),
     ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
   });
   const attach = o.target.kind === 'attach';
@@ -94,7 +96,7 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
     removeDir();
     throw new EnvironmentError(`cannot start ${file}: ${'error' in result ? result.error.message : 'no process'}`);
   }
-  const stracePid = pid; // taskset execs strace in place: same pid
+  const stracePid = pid; // setpriv and taskset exec strace in place: same pid
 
   const follow = async (onLine: (line: string) => void): Promise<StraceExit> => {
     // Once strace writes, it has the file open: unlink it, so the disk is freed when strace ends even if we are killed.

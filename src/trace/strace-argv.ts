@@ -34,6 +34,9 @@ export interface StraceArgvOptions {
   readonly pinCpu: number | null;
   /** Absolute path of taskset, needed when pinCpu is set. */
   readonly taskset?: string;
+  /** Absolute path of setpriv: strace then gets SIGKILL when learn dies (`--pdeathsig`) instead of tracing on
+   * into a file nobody reads; the program detaches and runs on (strace 6.1 has no --kill-on-exit). */
+  readonly setpriv?: string;
   /** Syscalls not to stop on (`--seccomp-bpf -e trace=!…`): a kernel filter lets them run without a ptrace
    * stop, so a run costs almost nothing beyond the calls still traced. `?` skips names strace lacks. */
   readonly untraced?: readonly string[];
@@ -59,9 +62,14 @@ export function straceArgv(o: StraceArgvOptions): Spawnable {
     default:
       assertNever(o.target);
   }
-  if (o.pinCpu === null) return { file: o.strace, args };
-  if (o.taskset === undefined) throw new Error('straceArgv: pinCpu needs the taskset path');
-  return { file: o.taskset, args: ['-c', String(o.pinCpu), o.strace, ...args] };
+  let run: Spawnable = { file: o.strace, args };
+  if (o.pinCpu !== null) {
+    if (o.taskset === undefined) throw new Error('straceArgv: pinCpu needs the taskset path');
+    run = { file: o.taskset, args: ['-c', String(o.pinCpu), run.file, ...run.args] };
+  }
+  // setpriv and taskset exec what follows in place: strace keeps their pid.
+  if (o.setpriv !== undefined) run = { file: o.setpriv, args: ['--pdeathsig', 'KILL', '--', run.file, ...run.args] };
+  return run;
 }
 
 /** The first CPU in a `Cpus_allowed_list` value (`0-1`, `2,4-7`), or null when empty. */

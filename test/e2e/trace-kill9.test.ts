@@ -1,6 +1,6 @@
-// kill -9 of learn mid-trace: the store still opens, the run is marked incomplete, and every batch
-// committed before the kill is there.
-import { readFileSync, readdirSync } from 'node:fs';
+// kill -9 of learn mid-trace: the store still opens, the run is marked incomplete, every batch committed
+// before the kill is there, and strace does not outlive learn.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { observationsOf, readStore, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
@@ -20,7 +20,7 @@ function childrenOf(pid: number): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-t('kill -9 mid-trace leaves a valid store with an incomplete run and its committed observations', async () => {
+t('kill -9 mid-trace leaves a valid store with an incomplete run and its committed observations, and strace ends with learn', async () => {
   const before = await runLearn(['--db', s.db, '--quiet', '--name', 'loop', '--', '/bin/true']);
   assert.is(before.exitCode, 0, before.stderr);
   const child = spawnLearn(['--db', s.db, '--quiet', '--name', 'loop', '--', 'sh', '-c', 'while :; do ls / >/dev/null; done']);
@@ -33,10 +33,16 @@ t('kill -9 mid-trace leaves a valid store with an incomplete run and its committ
   assert.ok(committed > 0, 'no batch was committed');
   const strace = childrenOf(learnPid);
   assert.is(strace.length, 1, 'learn runs one strace');
-  process.kill(learnPid, 'SIGKILL');
-  // strace and the program outlive learn: end them (the program holds learn's stdout and stderr open).
   const loop = strace.flatMap(childrenOf);
-  for (const pid of [...loop, ...strace]) process.kill(pid, 'SIGKILL');
+  assert.ok(loop.length > 0, 'the traced program is running');
+  process.kill(learnPid, 'SIGKILL');
+  // strace gets the parent-death signal and stops tracing. The program it started runs on, untraced (strace 6.1
+  // has no --kill-on-exit): end it here, it holds learn's stdout and stderr open.
+  const alive = (pids: number[]) => pids.filter((pid) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')));
+  for (let i = 0; i < 50 && alive(strace).length > 0; i++) await sleep(100);
+  const tracer = alive(strace);
+  for (const pid of [...alive(loop), ...tracer]) process.kill(pid, 'SIGKILL');
+  assert.equal(tracer, [], 'strace outlived learn');
   const ended = await child;
   assert.is(ended.signal, 'SIGKILL');
 

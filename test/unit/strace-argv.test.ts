@@ -19,6 +19,11 @@ t('pinned: taskset -c CPU strace ...', () => {
   assert.equal(r, { file: '/t', args: ['-c', '1', '/s', '-f', '-n', '-o', 'o', '--', 'true'] });
 });
 
+t('setpriv wraps the whole chain, so strace itself gets the parent-death signal', () => {
+  const r = straceArgv({ target: { kind: 'command', argv: ['true'] }, output: 'o', strace: '/s', pinCpu: 0, taskset: '/t', setpriv: '/p' });
+  assert.equal(r, { file: '/p', args: ['--pdeathsig', 'KILL', '--', '/t', '-c', '0', '/s', '-f', '-n', '-o', 'o', '--', 'true'] });
+});
+
 for (const [list, want] of [['0-1', 0], ['2,4-7', 2], ['  3', 3], ['', null]] as const) {
   t(`firstAllowedCpu(${JSON.stringify(list)}) = ${want}`, () => assert.is(firstAllowedCpu(list), want));
 }
