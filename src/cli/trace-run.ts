@@ -37,29 +37,42 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
   precheckStore(dbPath); // a store we could not open must not cost a run of the program
   const profile = o.name ?? defaultProfileName(o.target);
   const startedAt = new Date();
-  const session = await startStrace({
-    target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
-    ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
-  });
   let stoppedByUs = false;
   const cleanups: (() => void)[] = [];
-  // Signals and --duration act on the program from its start, not from when the store is ready.
+  // Signals are caught before strace starts (the default action would kill learn and leave the trace running),
+  // and reach the program as soon as there is one.
+  let session: StraceSession | undefined;
+  let pending: NodeJS.Signals | undefined;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const forward = (): void => session.stop(signal);
+    const forward = (): void => {
+      if (session === undefined) pending = signal;
+      else session.stop(signal);
+    };
     process.on(signal, forward);
     cleanups.push(() => process.off(signal, forward));
   }
+  try {
+    session = await startStrace({
+      target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
+      ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
+    });
+  } catch (error) {
+    for (const cleanup of cleanups) cleanup();
+    throw error;
+  }
+  if (pending !== undefined) session.stop(pending);
+  const started = session;
   if (o.duration !== undefined) {
     const timers: NodeJS.Timeout[] = [];
     timers.push(setTimeout(() => {
       stoppedByUs = true;
-      session.stop('SIGTERM');
-      timers.push(setTimeout(() => session.kill(), o.grace * 1000));
+      started.stop('SIGTERM');
+      timers.push(setTimeout(() => started.kill(), o.grace * 1000));
     }, o.duration * 1000));
     cleanups.push(() => timers.forEach(clearTimeout));
   }
   try {
-    return await record(session, io, o, { profile, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
+    return await record(started, io, o, { profile, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
   } finally {
     for (const cleanup of cleanups) cleanup();
   }

@@ -2,7 +2,7 @@
 // tail (tail-file.ts says why not a FIFO): strace opens it close-on-exec, so the traced program neither
 // inherits it nor mixes its stderr into it, and the program's own stdin/stdout/stderr stay the terminal's.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
@@ -49,6 +49,8 @@ export interface StraceSession {
 
 /** How often the trace file is checked for new lines: rarely enough to leave strace's CPU alone. */
 const POLL_MS = 25;
+/** How soon a stop that found no program yet (strace still starting it) tries again. */
+const STOP_RETRY_MS = 5;
 const INSTALL_HINT = 'install it with `apt-get install strace`';
 const SHM = '/dev/shm';
 const TMPFS_MAGIC = 0x01021994;
@@ -90,6 +92,10 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
     child.once('error', (error) => resolveEnd({ error }));
     child.once('close', (code, signal) => resolveEnd({ code, signal }));
   });
+  let exited = false;
+  void ended.then(() => {
+    exited = true;
+  });
   const pid = child.pid;
   if (pid === undefined) {
     const result = await ended;
@@ -120,8 +126,22 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
   return {
     pid: stracePid,
     stop(signal) {
-      if (attach) signalPid(stracePid, 'SIGINT');
-      else for (const tracee of children(stracePid)) signalPid(tracee, signal);
+      if (attach) return signalPid(stracePid, 'SIGINT');
+      // Right after the spawn strace may not have started the program yet, and strace drops a signal that
+      // reaches its child before the exec: deliver it once the child runs the program (not strace's image).
+      const deliver = (): boolean => {
+        const straceExe = exeOf(stracePid);
+        const tracees = children(stracePid).filter((p) => {
+          const exe = exeOf(p); // null in the middle of the exec, too
+          return exe !== null && exe !== straceExe;
+        });
+        for (const tracee of tracees) signalPid(tracee, signal);
+        return tracees.length > 0 || exited;
+      };
+      if (deliver()) return;
+      const retry = setInterval(() => {
+        if (deliver()) clearInterval(retry);
+      }, STOP_RETRY_MS);
     },
     kill,
     follow,
@@ -201,6 +221,15 @@ function readText(file: string): string | undefined {
 function statusField(pid: number, field: string): string | undefined {
   const m = new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(readText(`/proc/${pid}/status`) ?? '');
   return m?.[1];
+}
+
+/** The executable `pid` runs, or null when it is gone. */
+function exeOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
 }
 
 /** Direct children of every thread of `pid` (the kernel's /proc/PID/task/TID/children lists). */

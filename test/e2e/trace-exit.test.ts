@@ -1,6 +1,6 @@
 // How `learn -- CMD` ends: the program's exit code or 128+signal, --duration, SIGINT forwarding, and the
 // one-line errors for a missing strace, a missing command and a bad store.
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
@@ -67,6 +67,25 @@ t('SIGINT to learn reaches the program, which exits its own way; the run is comp
   assert.match(String(r.stdout), 'got-int');
   const summary = summaryJson<Summary>(String(r.stdout));
   assert.is(runOf(s.db, summary.runId)?.status, 'complete');
+});
+
+t('SIGINT while strace is still starting the program is not lost', async () => {
+  const child = spawnLearn(['--db', s.db, '--quiet', '--no-policy', '--name', 'early-int', '--', 'sleep', '30']);
+  const learnPid = child.pid as number;
+  // The moment learn has spawned strace, before strace can have forked the program.
+  const spawned = (): boolean => {
+    try {
+      return readdirSync(`/proc/${learnPid}/task`).some((tid) => readFileSync(`/proc/${learnPid}/task/${tid}/children`, 'utf8').trim() !== '');
+    } catch {
+      return false;
+    }
+  };
+  while (!spawned()) await new Promise((r) => setTimeout(r, 1));
+  const started = Date.now();
+  child.kill('SIGINT');
+  const r = await child;
+  assert.is(r.exitCode, 130, String(r.stderr));
+  assert.ok(Date.now() - started < 10_000, 'the program ran on after the SIGINT');
 });
 
 t('--attach traces a running process and detaches at --duration, leaving it running', async () => {
