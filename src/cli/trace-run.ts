@@ -52,26 +52,21 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
     cleanups.push(() => process.off(signal, forward));
   }
   try {
-    session = await startStrace({
+    const started = await startStrace({
       target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
       ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
     });
-  } catch (error) {
-    for (const cleanup of cleanups) cleanup();
-    throw error;
-  }
-  if (pending !== undefined) session.stop(pending);
-  const started = session;
-  if (o.duration !== undefined) {
-    const timers: NodeJS.Timeout[] = [];
-    timers.push(setTimeout(() => {
-      stoppedByUs = true;
-      started.stop('SIGTERM');
-      timers.push(setTimeout(() => started.kill(), o.grace * 1000));
-    }, o.duration * 1000));
-    cleanups.push(() => timers.forEach(clearTimeout));
-  }
-  try {
+    session = started;
+    if (pending !== undefined) started.stop(pending);
+    if (o.duration !== undefined) {
+      const timers: NodeJS.Timeout[] = [];
+      timers.push(setTimeout(() => {
+        stoppedByUs = true;
+        started.stop('SIGTERM');
+        timers.push(setTimeout(() => started.kill(), o.grace * 1000));
+      }, o.duration * 1000));
+      cleanups.push(() => timers.forEach(clearTimeout));
+    }
     return await record(started, io, o, { profile, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
   } finally {
     for (const cleanup of cleanups) cleanup();

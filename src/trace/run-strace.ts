@@ -49,8 +49,9 @@ export interface StraceSession {
 
 /** How often the trace file is checked for new lines: rarely enough to leave strace's CPU alone. */
 const POLL_MS = 25;
-/** How soon a stop that found no program yet (strace still starting it) tries again. */
+/** How soon a stop that found no program yet (strace still starting it) tries again, and for how long. */
 const STOP_RETRY_MS = 5;
+const STOP_WAIT_MS = 1000;
 const INSTALL_HINT = 'install it with `apt-get install strace`';
 const SHM = '/dev/shm';
 const TMPFS_MAGIC = 0x01021994;
@@ -128,12 +129,14 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
     stop(signal) {
       if (attach) return signalPid(stracePid, 'SIGINT');
       // Right after the spawn strace may not have started the program yet, and strace drops a signal that
-      // reaches its child before the exec: deliver it once the child runs the program (not strace's image).
+      // reaches its child before the exec: deliver it once the child runs the program (not strace's image;
+      // after STOP_WAIT_MS to any child, in case the program is a strace itself).
+      const giveUp = Date.now() + STOP_WAIT_MS;
       const deliver = (): boolean => {
         const straceExe = exeOf(stracePid);
         const tracees = children(stracePid).filter((p) => {
           const exe = exeOf(p); // null in the middle of the exec, too
-          return exe !== null && exe !== straceExe;
+          return Date.now() > giveUp || (exe !== null && exe !== straceExe);
         });
         for (const tracee of tracees) signalPid(tracee, signal);
         return tracees.length > 0 || exited;
