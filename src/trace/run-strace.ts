@@ -159,7 +159,7 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
 /**
  * Where the trace file goes: $TMPDIR when the user chose one; else /dev/shm when it is a tmpfs with room,
  * since strace writes every line there more cheaply than to a disk file system (pinned strace writing find's
- * 16 MB trace: 2.59 s vs 2.65 s on ext4 /tmp, 10 runs each); else the system temp dir.
+ * 16 MB trace: 2.59 s vs 2.65 s on ext4 /tmp, means of 5 runs); else the system temp dir.
  */
 export function traceTempDir(env: NodeJS.ProcessEnv): string {
   if (env.TMPDIR !== undefined && env.TMPDIR !== '') return env.TMPDIR;
