@@ -3,6 +3,7 @@
 // comparisons decided) and clauses that cannot change the outcome dropped. Equal blocks share one entry.
 import { X32_SYSCALL_BIT } from '../abi/arch.js';
 import { assertNever, type CmpOp, type Expr } from '../policy/model.js';
+import { compareBig } from '../policy/eval.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
 import { actionToRet } from './actions.js';
 import type { Segment } from './compile-tree.js';
@@ -156,18 +157,6 @@ function constantCmp(c: WordCmp): boolean | undefined {
     case '<=': return value >= mask ? true : undefined;
     case '>': return value >= mask ? false : undefined;
     case '>=': return value === 0n ? true : value > mask ? false : undefined;
-    default: return assertNever(op);
-  }
-}
-
-export function compareBig(a: bigint, op: CmpOp, b: bigint): boolean {
-  switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
     default: return assertNever(op);
   }
 }

@@ -1,5 +1,5 @@
 import type { ArgWidth } from '../syscalls/args.js';
-import { assertNever, type Action, type Expr } from './model.js';
+import { assertNever, type Action, type CmpOp, type Expr } from './model.js';
 import type { ResolvedPolicy } from './resolved.js';
 
 const LOW32 = 0xffffffffn;
@@ -17,15 +17,7 @@ export function evalExpr(expr: Expr, args: readonly bigint[], widths: readonly A
       const limit = width === 32 ? LOW32 : ALL64;
       const lhs = (args[expr.arg] ?? 0n) & expr.mask & limit;
       const rhs = expr.value & limit;
-      switch (expr.op) {
-        case '==': return lhs === rhs;
-        case '!=': return lhs !== rhs;
-        case '<': return lhs < rhs;
-        case '<=': return lhs <= rhs;
-        case '>': return lhs > rhs;
-        case '>=': return lhs >= rhs;
-        default: return assertNever(expr.op);
-      }
+      return compareBig(lhs, expr.op, rhs);
     }
     case 'and':
       return expr.items.every((e) => evalExpr(e, args, widths));
@@ -47,4 +39,17 @@ export function decide(policy: ResolvedPolicy, nr: number, args: readonly bigint
     }
   }
   return policy.defaultAction;
+}
+
+/** `a op b` on 64-bit values. */
+export function compareBig(a: bigint, op: CmpOp, b: bigint): boolean {
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    default: return assertNever(op);
+  }
 }
