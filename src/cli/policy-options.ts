@@ -38,6 +38,12 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
   };
 }
 
+/** The date a policy header carries: $SOURCE_DATE_EPOCH (reproducible builds) when set, else now. */
+export function policyDate(env: NodeJS.ProcessEnv): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  return epoch !== undefined && /^\d{1,12}$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+}
+
 /** `KILL`, `ERRNO(1)`, `ERRNO(EPERM)`, … as in the policy language. */
 export function parseAction(value: string): Action {
   const text = value.trim().toUpperCase();

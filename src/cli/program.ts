@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { isArch, type Arch } from '../abi/arch.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
@@ -39,6 +40,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   'from-audit': async () => (await import('./commands/from-audit.js')).registerFromAudit,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   diff: async () => (await import('./commands/diff.js')).registerDiff,
+  report: async () => (await import('./commands/report.js')).registerReport,
   compile: async () => (await import('./commands/compile.js')).registerCompile,
   disasm: async () => (await import('./commands/disasm.js')).registerDisasm,
   replay: async () => (await import('./commands/replay.js')).registerReplay,
@@ -70,4 +72,10 @@ export function parsePositive(name: string) {
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got '${value}'`);
     return n;
   };
+}
+
+/** `--arch`, for commander's argParser. */
+export function parseArch(value: string): Arch {
+  if (!isArch(value)) throw new UsageError(`--arch must be x86_64, i386 or aarch64, got '${value}'`);
+  return value;
 }

@@ -44,8 +44,11 @@ export interface WrittenPolicy {
   readonly learned: LearnResult;
 }
 
-/** Learns `profile`'s policy from the store and writes one file per format; says on stderr what it wrote. */
-export function writePolicyOutputs(db: Database, profile: string, options: PolicyOutputOptions, io: Io): WrittenPolicy {
+/** How a profile's policy is learned: `learn policy`'s options apart from where and in which formats it goes. */
+export type LearnOptions = Omit<PolicyOutputOptions, 'outDir' | 'formats'>;
+
+/** Learns `profile`'s policy from the store, with the header every written format carries. */
+export function learnProfile(db: Database, profile: string, options: LearnOptions, io: Io): EmitInput {
   const catalog = loadCatalog(options.catalog);
   const runs = listRuns(db, profile);
   if (runs.length === 0) throw new UsageError(`no profile named '${profile}' in the store`, { hint: 'list profiles with `learn runs`' });
@@ -63,13 +66,20 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   });
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;
+  return { learned, resolved, native, catalog, header, profile, shapes };
+}
+
+/** Learns `profile`'s policy from the store and writes one file per format; says on stderr what it wrote. */
+export function writePolicyOutputs(db: Database, profile: string, options: PolicyOutputOptions, io: Io): WrittenPolicy {
+  const input = learnProfile(db, profile, options, io);
+  const { learned, native, catalog } = input;
   const outDir = resolve(io.cwd, options.outDir);
   mkdirSync(outDir, { recursive: true });
   const previous = readPrevious(join(outDir, `${fileStem(profile)}.${EXTENSION.kafel}`));
   const files: string[] = [];
   const losses: WrittenPolicy['losses'][number][] = [];
   for (const format of options.formats) {
-    const out = emit(format, { learned, resolved, native, catalog, header, profile, shapes });
+    const out = emit(format, input);
     const file = join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`);
     writeFileSync(file, out.data);
     files.push(file);
@@ -105,7 +115,7 @@ function reportChange(previous: { file: string; text: string }, learned: LearnRe
   io.err(hasDrift(diff) ? `learn: changes against the previous policy:\n${renderText(diff, painter(io.color))}` : 'learn: no change against the previous policy\n');
 }
 
-interface EmitInput {
+export interface EmitInput {
   readonly learned: LearnResult;
   readonly resolved: readonly ResolvedPolicy[];
   readonly native: ResolvedPolicy;
@@ -115,7 +125,8 @@ interface EmitInput {
   readonly shapes: readonly ObservedShape[];
 }
 
-function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8Array; losses: readonly Diagnostic[] } {
+/** The file `learn policy` writes in `format`. */
+export function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8Array; losses: readonly Diagnostic[] } {
   const text = ({ text, losses }: Emitted) => ({ data: text, losses });
   switch (format) {
     case 'kafel':

@@ -20,6 +20,9 @@ export function permits(a: Action): boolean {
 export interface SyscallVerdicts {
   readonly oldAny: boolean;
   readonly newAny: boolean;
+  /** Every argument tuple allowed: the side allows the call with any arguments (when `exact`). */
+  readonly oldAll: boolean;
+  readonly newAll: boolean;
   /** Argument tuples the new side allows and the old one did not, and the reverse. */
   readonly widened: readonly (readonly bigint[])[];
   readonly narrowed: readonly (readonly bigint[])[];
@@ -65,6 +68,8 @@ export function compareSyscall(
   const narrowed: bigint[][] = [];
   let oldAny = false;
   let newAny = false;
+  let oldAll = true;
+  let newAll = true;
   let actionChange: SyscallVerdicts['actionChange'] = null;
   for (const args of tuples.list) {
     const oldClause = decidingClause(oldClauses, args, widths);
@@ -75,6 +80,8 @@ export function compareSyscall(
     const q = permits(after);
     oldAny ||= p;
     newAny ||= q;
+    oldAll &&= p;
+    newAll &&= q;
     if (!p && q && widened.length < MAX_WITNESSES) widened.push(args);
     else if (p && !q && narrowed.length < MAX_WITNESSES) narrowed.push(args);
     else if (p === q && actionChange === null && !sameAction(before, after) && (oldClause || newClause)) {
@@ -82,7 +89,7 @@ export function compareSyscall(
       actionChange = { from: before, to: after };
     }
   }
-  return { oldAny, newAny, widened, narrowed, actionChange, exact, argIndexes, valuesByArg };
+  return { oldAny, newAny, oldAll, newAll, widened, narrowed, actionChange, exact, argIndexes, valuesByArg };
 }
 
 /** The cross product of per-argument values, or a deterministic sample of it when too large. */

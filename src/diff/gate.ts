@@ -1,17 +1,19 @@
 // The CI gate: which drift fails the build (`--fail-on`).
 import { UsageError } from '../errors.js';
 import { permits } from './compare-syscall.js';
-import { hasDrift, type ActionChange, type PolicyDiff, type SyscallChange } from './model.js';
-import { riskAtLeast } from './risk.js';
+import { hasDrift, type ActionChange, type PolicyDiff, type RiskLevel, type SyscallChange } from './model.js';
+import { reviewDiff, RISK_LEVELS, type Band } from './review.js';
 
-export const FAIL_ON = ['added', 'removed', 'any', 'risky'] as const;
+export const FAIL_ON = ['added', 'removed', 'any', 'risk>=critical', 'risk>=high', 'risk>=medium', 'risk>=low'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
+/** `risky` is the name of the default risk gate, kept from before `risk>=LEVEL`. */
+export const RISKY: FailOn = 'risk>=high';
 
 export function parseFailOn(value: string): FailOn[] {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => (s === 'risky' ? RISKY : s));
   for (const item of items) {
     if (!(FAIL_ON as readonly string[]).includes(item)) {
-      throw new UsageError(`--fail-on must be one or more of ${FAIL_ON.join(', ')} (comma-separated), got '${item}'`);
+      throw new UsageError(`--fail-on must be one or more of ${FAIL_ON.join(', ')}, risky (comma-separated), got '${item}'`);
     }
   }
   if (items.length === 0) throw new UsageError('--fail-on needs a value');
@@ -44,8 +46,16 @@ export function gateFails(diff: PolicyDiff, failOn: readonly FailOn[]): boolean 
           diff.syscalls.some((c) => c.kind === 'removed' || c.kind === 'narrowed') ||
           tightens(diff.defaultAction) || tightens(diff.foreignArchAction)
         );
-      case 'risky':
-        return diff.syscalls.some((c) => grants(c) && 'risk' in c && riskAtLeast(c.risk, 'high')) || loosens(diff.defaultAction);
+      default: {
+        const level = f.slice('risk>='.length) as RiskLevel;
+        const review = reviewDiff(diff);
+        return [...review.globals, ...review.rows].some((r) => atLeast(r.band, level));
+      }
     }
   });
+}
+
+function atLeast(band: Band, level: RiskLevel): boolean {
+  const i = RISK_LEVELS.indexOf(band as RiskLevel);
+  return i !== -1 && i <= RISK_LEVELS.indexOf(level);
 }

@@ -18,7 +18,11 @@ export function learnedSide(
   shapes: readonly ObservedShape[],
   catalog: Catalog,
   arch: Arch,
-  o: { readonly profile: string; readonly defaultAction: Action; readonly label: string; readonly header?: readonly string[] },
+  o: {
+    readonly profile: string; readonly defaultAction: Action; readonly label: string; readonly header?: readonly string[];
+    /** What was really observed, when `shapes` also holds assumed ones (default: `shapes`). */
+    readonly observed?: readonly ObservedShape[];
+  },
 ): LearnedSide {
   const { policy } = learnPolicy(shapes, catalogCategories(catalog, [arch]), {
     profile: o.profile,
@@ -26,5 +30,12 @@ export function learnedSide(
     ...(o.header === undefined ? {} : { header: o.header }),
   });
   const side = sideFromPolicyFile(policy, `${o.profile}.policy`, arch, catalog, o.label);
-  return { side: { ...side, source: null }, policy };
+  return { side: { ...side, source: null, observed: observedCounts(o.observed ?? shapes, arch) }, policy };
+}
+
+/** Calls per syscall name on `arch`. */
+export function observedCounts(shapes: readonly ObservedShape[], arch: Arch): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of shapes) if (s.arch === arch) out.set(s.name, (out.get(s.name) ?? 0) + s.count);
+  return out;
 }

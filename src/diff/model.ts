@@ -21,6 +21,8 @@ export interface DiffSide {
   /** The categories that bring each syscall (by name). */
   readonly origins: ReadonlyMap<string, readonly string[]>;
   readonly source: SourceMap | null;
+  /** Calls per syscall name, when the side was learned from observations. */
+  readonly observed?: ReadonlyMap<string, number>;
 }
 
 export type RiskLevel = 'critical' | 'high' | 'medium' | 'low';
@@ -30,6 +32,8 @@ export interface RiskNote {
   /** A short class name: `kernel-module`, `namespaces`, `network`, … */
   readonly group: string;
   readonly reason: string;
+  /** What the change lets the program do, when the arguments say more than the name (`now creates AF_INET TCP sockets`). */
+  readonly headline?: string;
 }
 
 /** A change of what one syscall may do. `when` conditions are "allowed when", null meaning any arguments. */
@@ -52,6 +56,8 @@ export type SyscallChange =
       readonly examples: readonly string[];
       /** True when every class of argument values was checked, false when sampled. */
       readonly exact: boolean;
+      /** Categories that bring the syscall: of the new side when widened, of the old side when narrowed. */
+      readonly origins: readonly string[];
       readonly risk: RiskNote;
     }
   | { readonly kind: 'action'; readonly syscall: string; readonly from: Action; readonly to: Action };
@@ -63,6 +69,13 @@ export interface ActionChange {
   readonly to: Action;
 }
 
+/** A category the new side adds, with the syscalls it brings that the new side's recording observed. */
+export interface CategoryUse {
+  readonly name: string;
+  readonly observed: readonly string[];
+  readonly granted: readonly string[];
+}
+
 /** The meaning-level difference between two policies for one arch. */
 export interface PolicyDiff {
   readonly arch: Arch;
@@ -70,6 +83,8 @@ export interface PolicyDiff {
   readonly newLabel: string;
   /** Null unless both sides name categories. */
   readonly categories: { readonly added: readonly string[]; readonly removed: readonly string[] } | null;
+  /** For added categories, when the new side was learned from observations: what pulled each in. */
+  readonly categoryUse: readonly CategoryUse[];
   /** Sorted by syscall name, then kind. */
   readonly syscalls: readonly SyscallChange[];
   readonly defaultAction: ActionChange | null;

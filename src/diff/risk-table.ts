@@ -1,6 +1,9 @@
 // Risk notes for newly allowed syscalls: data, derived by hand from the per-syscall x86_64 categorisation
 // (shared/seeds/002) and firejail's syscall groups (shared/seeds/001: privileged, debug, module, mount, keyring,
 // …), in our own words. A syscall takes the first group that lists it; groups run from most to least severe.
+// Levels: critical = kernel or machine takeover; high = leaves the sandbox's usual bounds (network-facing sockets,
+// new programs, namespaces, credentials); medium = more power over this program and its children; low = the
+// program's own resources. risk-args.ts raises socket and clone by their arguments.
 import type { RiskLevel } from './model.js';
 
 export interface RiskGroup {
@@ -74,6 +77,24 @@ export const RISK_GROUPS: readonly RiskGroup[] = [
     syscalls: ['setns', 'unshare'],
   },
   {
+    group: 'namespaces',
+    level: 'high',
+    reason: 'clone3 takes its flags in memory, out of a filter\'s reach: it can create namespaces as unshare does',
+    syscalls: ['clone3'],
+  },
+  {
+    group: 'exec',
+    level: 'high',
+    reason: 'runs other programs: anything the process can reach on disk, where the filter is all that is left',
+    syscalls: ['execve', 'execveat'],
+  },
+  {
+    group: 'network',
+    level: 'high',
+    reason: 'socketcall multiplexes every socket operation: a filter cannot see the family, so any socket may be created',
+    syscalls: ['socketcall'],
+  },
+  {
     group: 'io_uring',
     level: 'high',
     reason: 'io_uring runs I/O operations that seccomp never sees, bypassing the filter',
@@ -138,15 +159,9 @@ export const RISK_GROUPS: readonly RiskGroup[] = [
     syscalls: ['memfd_secret', 'process_madvise', 'process_mrelease', 'remap_file_pages'],
   },
   {
-    group: 'exec',
-    level: 'medium',
-    reason: 'runs another program',
-    syscalls: ['execve', 'execveat'],
-  },
-  {
     group: 'network',
     level: 'medium',
-    reason: 'creates sockets: the program can now talk to the network or other local services',
+    reason: 'creates sockets',
     syscalls: ['socket', 'socketcall', 'socketpair'],
   },
   {

@@ -1,5 +1,5 @@
 // Looks up the risk note of a syscall in the built-in table.
-import type { RiskLevel, RiskNote } from './model.js';
+import type { RiskNote } from './model.js';
 import { RISK_GROUPS } from './risk-table.js';
 
 const BY_NAME: ReadonlyMap<string, RiskNote> = (() => {
@@ -15,10 +15,4 @@ const UNKNOWN: RiskNote = { level: 'medium', group: 'unclassified', reason: 'not
 /** The note for `syscall`; compat spellings (`getuid32`, `futex_time64`) share their base call's note. */
 export function riskOf(syscall: string): RiskNote {
   return BY_NAME.get(syscall) ?? BY_NAME.get(syscall.replace(/_time64$|32$|64$/, '')) ?? UNKNOWN;
-}
-
-const ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
-
-export function riskAtLeast(note: RiskNote, level: RiskLevel): boolean {
-  return ORDER.indexOf(note.level) >= ORDER.indexOf(level);
 }

@@ -7,8 +7,8 @@ import { syscallNames, syscallNumber } from '../syscalls/table.js';
 import { diffCategories } from './categories.js';
 import { allowedWhen, compareSyscall, permits, relevantArgs, verdict, type SyscallVerdicts } from './compare-syscall.js';
 import { describeArgs } from './describe.js';
-import type { ActionChange, DiffSide, PolicyDiff, SyscallChange } from './model.js';
-import { riskOf } from './risk.js';
+import type { ActionChange, CategoryUse, DiffSide, PolicyDiff, SyscallChange } from './model.js';
+import { changeRisk } from './risk-args.js';
 
 /** Example descriptions listed per widened/narrowed syscall. */
 const MAX_EXAMPLES = 6;
@@ -28,11 +28,13 @@ export function diffPolicies(oldSide: DiffSide, newSide: DiffSide): PolicyDiff {
     changes.push(...syscallChanges(name, oldEntry, a.defaultAction, newEntry, b.defaultAction, oldSide, newSide));
   }
   changes.sort((x, y) => (x.syscall < y.syscall ? -1 : x.syscall > y.syscall ? 1 : 0));
+  const categories = diffCategories(oldSide.categories, newSide.categories);
   return {
     arch: a.arch,
     oldLabel: oldSide.label,
     newLabel: newSide.label,
-    categories: diffCategories(oldSide.categories, newSide.categories),
+    categories,
+    categoryUse: categoryUse(categories?.added ?? [], newSide),
     syscalls: changes,
     defaultAction: actionChange(a.defaultAction, b.defaultAction),
     foreignArchAction: actionChange(a.foreignArchAction, b.foreignArchAction),
@@ -69,27 +71,34 @@ function syscallChanges(
   newSide: DiffSide,
 ): SyscallChange[] {
   const v = compareSyscall(oldEntry, oldDefault, newEntry, newDefault);
-  const was = whenOf(oldEntry, oldDefault);
-  const now = whenOf(newEntry, newDefault);
-  if (!v.oldAny && v.newAny) {
-    return [{ kind: 'added', syscall: name, when: now, origins: newSide.origins.get(name) ?? [], risk: riskOf(name) }];
-  }
-  if (v.oldAny && !v.newAny) return [{ kind: 'removed', syscall: name, was, origins: oldSide.origins.get(name) ?? [] }];
-  const out: SyscallChange[] = [];
+  const was = v.exact && v.oldAll ? null : whenOf(oldEntry, oldDefault);
+  const now = v.exact && v.newAll ? null : whenOf(newEntry, newDefault);
   const widths = oldEntry?.widths ?? newEntry?.widths ?? [];
   const permitsOld = (args: readonly bigint[]) => permits(verdict(oldEntry?.clauses ?? [], oldDefault, args, widths));
   const permitsNew = (args: readonly bigint[]) => permits(verdict(newEntry?.clauses ?? [], newDefault, args, widths));
-  const common = { syscall: name, was, now, exact: v.exact, risk: riskOf(name) };
+  const gains = (x: readonly bigint[]) => permitsNew(x) && !permitsOld(x);
+  if (!v.oldAny && v.newAny) {
+    return [{ kind: 'added', syscall: name, when: now, origins: originsOf(newSide, name, newEntry), risk: changeRisk(name, gains, v.valuesByArg) }];
+  }
+  if (v.oldAny && !v.newAny) return [{ kind: 'removed', syscall: name, was, origins: originsOf(oldSide, name, oldEntry) }];
+  const out: SyscallChange[] = [];
+  const common = { syscall: name, was, now, exact: v.exact };
   if (v.widened.length > 0) {
-    const examples = describeWitnesses(name, v.widened, (x) => !permitsOld(x) && permitsNew(x), v);
-    out.push({ kind: 'widened', ...common, examples });
+    const examples = describeWitnesses(name, v.widened, gains, v);
+    out.push({ kind: 'widened', ...common, examples, origins: originsOf(newSide, name, newEntry), risk: changeRisk(name, gains, v.valuesByArg) });
   }
   if (v.narrowed.length > 0) {
-    const examples = describeWitnesses(name, v.narrowed, (x) => permitsOld(x) && !permitsNew(x), v);
-    out.push({ kind: 'narrowed', ...common, examples });
+    const loses = (x: readonly bigint[]) => permitsOld(x) && !permitsNew(x);
+    const examples = describeWitnesses(name, v.narrowed, loses, v);
+    out.push({ kind: 'narrowed', ...common, examples, origins: originsOf(oldSide, name, oldEntry), risk: changeRisk(name, loses, v.valuesByArg) });
   }
   if (out.length === 0 && v.actionChange) out.push({ kind: 'action', syscall: name, ...v.actionChange });
   return out;
+}
+
+/** The categories that bring a syscall; `default action` for one the policy does not list. */
+function originsOf(side: DiffSide, name: string, entry: ResolvedSyscall | undefined): readonly string[] {
+  return side.origins.get(name) ?? (entry === undefined ? ['default action'] : []);
 }
 
 /** The allowed-when condition of a syscall: null for any arguments. */
@@ -112,6 +121,16 @@ function describeWitnesses(
     if (seen.size > MAX_EXAMPLES) break;
   }
   return [...seen].slice(0, MAX_EXAMPLES);
+}
+
+/** What pulled each added category in: the syscalls it brings that the new side observed (when it knows). */
+function categoryUse(added: readonly string[], side: DiffSide): CategoryUse[] {
+  const observed = side.observed;
+  if (observed === undefined) return [];
+  return added.map((name) => {
+    const granted = [...side.origins].filter(([, via]) => via.includes(name)).map(([syscall]) => syscall).sort();
+    return { name, observed: granted.filter((s) => observed.has(s)), granted };
+  });
 }
 
 function actionChange(from: Action, to: Action): ActionChange | null {

@@ -1,8 +1,12 @@
 // `learn diff OLD NEW` and `learn diff --baseline POLICY -- CMD`: semantic policy drift, for review and CI.
 // Before a traced program starts only the baseline and the trace set are needed; the learner, the diff and the
 // renderers (diff-report.ts) load while it runs.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isArch, runningArch, type Arch } from '../../abi/arch.js';
+import { catalogNamedIn } from '../../catalog/catalogs.js';
+import { baselineHeader } from '../../diff/baseline-header.js';
+import { runningArch, type Arch } from '../../abi/arch.js';
 import { UsageError } from '../../errors.js';
 import { FAIL_ON, parseFailOn, type FailOn } from '../../diff/gate.js';
 import { hasDrift } from '../../diff/model.js';
@@ -12,8 +16,8 @@ import { untracedSyscalls } from '../../diff/trace-set.js';
 import type { Action } from '../../policy/model.js';
 import { PIN_DEFAULT } from '../../trace/strace-argv.js';
 import type { Io } from '../io.js';
-import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
-import { parseAction } from '../policy-options.js';
+import { parseArch, parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
+import { parseAction, policyDate } from '../policy-options.js';
 import { traceCommand } from '../trace-run.js';
 
 interface DiffOptions {
@@ -63,7 +67,7 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .description('Compare two policies (OLD NEW), or trace CMD and compare what it needs with --baseline.')
     .argument('[inputs...]', 'OLD NEW, or with --baseline the command to trace after --')
     .option('--baseline <policy>', 'trace the command after -- and compare with this policy file')
-    .option('--update', 'with --baseline: accept the drift and rewrite the baseline file')
+    .option('--update', 'with --baseline: accept the drift: rewrite the baseline as `learn policy` writes its profile (traces every call)')
     .option('--full', 'with --baseline: trace every syscall (default: only those the baseline does not allow outright)')
     .option('--format <format>', `report format: ${DIFF_FORMATS.join(', ')}`, parseFormat, 'text' as DiffFormat)
     .option('--fail-on <kinds>', `exit 1 on drift of these kinds: ${FAIL_ON.join(', ')}`, parseFailOn, ['added'] as FailOn[])
@@ -71,7 +75,7 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .option('--db <path>', 'store file for profile names (default: $LEARN_DB or ./.learn/learn.db)')
     .option('--arch <arch>', 'architecture to compare', parseArch, runningArch() ?? 'x86_64')
     .option('--default-action <action>', 'default action of policies learned here (default: the baseline\'s, else KILL)', parseAction)
-    .option('--name <name>', 'with --baseline: profile name for the traced run')
+    .option('--name <name>', 'with --baseline: profile for the traced run (default: the one the baseline\'s header names)')
     .option('--duration <sec>', 'with --baseline: stop the program after SEC seconds', parsePositive('--duration'))
     .option('--grace <sec>', 'seconds between SIGTERM and SIGKILL', parsePositive('--grace'), 5)
     .option('--pin', 'run strace and the program on one CPU')
@@ -97,13 +101,19 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
   if (command.length === 0) throw new UsageError('--baseline needs a command to trace after --', { hint: 'learn diff --baseline app.policy -- ./app' });
   const base = await readSide(baselinePath, readContext(io, o, o.defaultAction ?? { kind: 'kill-process' }));
   if (base.kind === 'profile') throw new UsageError(`--baseline needs a policy file: cannot read ${baselinePath}`);
-  const ctx = readContext(io, o, o.defaultAction ?? base.side.policy.defaultAction);
-  const untraced = o.full ? undefined : untracedSyscalls(base.side.policy);
+  // A learned baseline names its profile, catalog and learning options: the run joins that profile.
+  const text = readFileSync(resolve(io.cwd, baselinePath), 'utf8');
+  const header = baselineHeader(text);
+  const catalog = o.catalog ?? catalogNamedIn(text) ?? 'default';
+  const ctx = readContext(io, { ...o, catalog }, o.defaultAction ?? base.side.policy.defaultAction);
+  // --update learns the whole profile again, so the run must see every call.
+  const untraced = o.full || o.update ? undefined : untracedSyscalls(base.side.policy);
+  const name = o.name ?? header.profile;
   const reporting = import('../diff-report.js');
   reporting.catch(() => undefined); // awaited below; this only keeps a tracing error the one reported
   const outcome = await traceCommand(io, {
     target: { kind: 'command', argv: command },
-    ...(o.name === undefined ? {} : { name: o.name }),
+    ...(name === undefined ? {} : { name }),
     ...(o.db === undefined ? {} : { db: o.db }),
     ...(o.duration === undefined ? {} : { duration: o.duration }),
     grace: o.grace,
@@ -113,16 +123,21 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
     ...(untraced === undefined ? {} : { untraced }),
   });
   try {
-    const { reportDiff, rewriteBaseline, tracedSide } = await reporting;
-    const learned = tracedSide(outcome, {
-      arch: o.arch, catalog: catalogFor(ctx), defaultAction: ctx.defaultAction, label: `traced: ${command.join(' ')}`,
-      ...(untraced === undefined ? {} : { baseline: base.side }),
-    });
+    const { reportDiff, tracedSide, updatedBaseline, writeBaseline } = await reporting;
     if (outcome.exitCode !== 0 && o.quiet !== true) io.err(`learn: warning: the traced program exited with status ${outcome.exitCode}\n`);
-    const { diff, code } = reportDiff(io, base.side, learned.side, o);
-    if (!o.update || !hasDrift(diff)) return code;
-    rewriteBaseline(io, baselinePath, base.kind, learned);
-    io.err(`learn: updated baseline ${baselinePath}\n`);
+    if (!o.update) {
+      const learned = tracedSide(outcome, {
+        arch: o.arch, catalog: catalogFor(ctx), defaultAction: ctx.defaultAction, label: `traced: ${command.join(' ')}`,
+        ...(untraced === undefined ? {} : { baseline: base.side }),
+      });
+      return reportDiff(io, base.side, learned.side, o).code;
+    }
+    const options = { catalog, strict: header.strict, maxExcess: header.maxExcess, defaultAction: ctx.defaultAction, now: policyDate(io.env) };
+    const updated = updatedBaseline(io, outcome, { format: base.kind, options, arch: o.arch, file: baselinePath });
+    const { diff } = reportDiff(io, base.side, updated.side, o);
+    if (!hasDrift(diff)) return 0;
+    writeBaseline(io, baselinePath, updated.text);
+    io.err(`learn: updated baseline ${baselinePath} from profile '${outcome.summary.profile}'\n`);
     return 0;
   } finally {
     outcome.store.close();
@@ -136,9 +151,4 @@ function readContext(io: Io, o: DiffOptions, defaultAction: Action): ReadContext
 function parseFormat(value: string): DiffFormat {
   if (!(DIFF_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${DIFF_FORMATS.join(', ')}, got '${value}'`);
   return value as DiffFormat;
-}
-
-function parseArch(value: string): Arch {
-  if (!isArch(value)) throw new UsageError(`--arch must be x86_64, i386 or aarch64, got '${value}'`);
-  return value;
 }

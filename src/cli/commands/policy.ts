@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { openStore, storeExists } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
 import type { Io } from '../io.js';
-import { addPolicyOptions, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
+import { addPolicyOptions, policyDate, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
 import type { ActionResult } from '../program.js';
 import { writePolicyOutputs } from '../write-policy.js';
 
@@ -23,7 +23,7 @@ export function registerPolicy(program: Command, io: Io, _result: ActionResult):
     .action((profile: string, o: PolicyOptions) => {
       const path = resolveDbPath(o.db, io.env, io.cwd);
       if (!storeExists(path)) throw new UsageError(`no store at ${path}`, { hint: 'trace something first: learn -- CMD, or pass --db' });
-      const options = policyOutputOptions(o, new Date());
+      const options = policyOutputOptions(o, policyDate(io.env));
       const store = openStore(path);
       try {
         writePolicyOutputs(store.db, profile, options, io);

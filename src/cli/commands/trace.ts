@@ -6,7 +6,7 @@ import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
 import { printSummary } from '../run-summary.js';
 import { traceCommand } from '../trace-run.js';
-import { addPolicyOptions, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
+import { addPolicyOptions, policyDate, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
 
 export const registerTrace: RegisterCommand = (program: Command, io: Io, result: ActionResult) => {
   const command = program
@@ -33,7 +33,7 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
       '  learn --known policies/app.policy -- ./app --self-test   # what does it do beyond its policy?')
     .action(async (command: string[], opts: Record<string, unknown>) => {
       const target = traceTarget(command, opts.attach as number | undefined);
-      const policyOptions = policyOutputOptions(opts as unknown as PolicyFlags, new Date());
+      const policyOptions = policyOutputOptions(opts as unknown as PolicyFlags, policyDate(io.env));
       const known = opts.known === undefined ? undefined : await (await import('../known-policy.js')).readKnownPolicy(opts.known as string, io);
       // The learner and emitters load while the program runs, not before it starts.
       const writer = opts.policy === false || known !== undefined ? undefined : import('../write-policy.js');
