@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { ObservedCall } from '../report/model.js';
-import { listRuns, profileObservations, profileProcesses } from '../store/queries.js';
+import { listRuns, profileObservations, profileProcesses, type ProcessSummary } from '../store/queries.js';
 
 export function profileCalls(db: Database, profile: string): { calls: ObservedCall[]; source: string } {
   const byName = new Map<string, { counts: Map<string, number>; runs: Set<number> }>();
@@ -13,13 +13,13 @@ export function profileCalls(db: Database, profile: string): { calls: ObservedCa
     for (const id of o.runIds) entry.runs.add(id);
     byName.set(o.name, entry);
   }
+  const programOf = programs(profileProcesses(db, profile));
   const exesByRun = new Map<number, Set<string>>();
-  for (const p of profileProcesses(db, profile)) {
-    const set = exesByRun.get(p.runId) ?? new Set<string>();
-    set.add(p.exe === null ? 'unknown program' : basename(p.exe));
-    exesByRun.set(p.runId, set);
+  for (const [key, program] of programOf) {
+    const runId = Number(key.split(':')[0]);
+    exesByRun.set(runId, (exesByRun.get(runId) ?? new Set<string>()).add(program));
   }
-  const exact = eventProcesses(db, profile);
+  const exact = eventProcesses(db, profile, programOf);
   const calls = [...byName].map(([name, e]): ObservedCall => ({
     name,
     counts: e.counts,
@@ -29,18 +29,29 @@ export function profileCalls(db: Database, profile: string): { calls: ObservedCa
   return { calls, source: `profile ${profile}: ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `#${r.id} ${r.command.join(' ')}`).join('; ')})` };
 }
 
-/** Per syscall, the programs (with their process counts) that made it, from runs recorded with --record-events. */
-function eventProcesses(db: Database, profile: string): Map<string, string[]> {
-  const rows = db.prepare(`
-    SELECT e.name, pr.exe, count(DISTINCT e.run_id || ':' || e.pid) AS pids
-    FROM events e JOIN runs r ON r.id = e.run_id JOIN profiles p ON p.id = r.profile_id
-      LEFT JOIN processes pr ON pr.run_id = e.run_id AND pr.pid = e.pid
-    WHERE p.name = ? GROUP BY e.name, pr.exe ORDER BY e.name, pr.exe`).all(profile) as { name: string; exe: string | null; pids: number }[];
-  const out = new Map<string, string[]>();
-  for (const r of rows) {
-    const list = out.get(r.name) ?? [];
-    list.push(`${r.exe === null ? 'unknown program' : basename(r.exe)} (${r.pids} process${r.pids === 1 ? '' : 'es'})`);
-    out.set(r.name, list);
+/** The program of each process (`run:pid`): its exe, or for a fork that did not exec, its parent's. */
+function programs(processes: readonly ProcessSummary[]): Map<string, string> {
+  const byKey = new Map(processes.map((p) => [`${p.runId}:${p.pid}`, p]));
+  const out = new Map<string, string>();
+  for (const p of processes) {
+    let at: ProcessSummary | undefined = p;
+    for (let hops = 0; at !== undefined && at.exe === null && at.ppid !== null && hops < 64; hops++) at = byKey.get(`${p.runId}:${at.ppid}`);
+    out.set(`${p.runId}:${p.pid}`, at?.exe === null || at?.exe === undefined ? 'unknown program' : basename(at.exe));
   }
   return out;
+}
+
+/** Per syscall, the programs (with their process counts) that made it, from runs recorded with --record-events. */
+function eventProcesses(db: Database, profile: string, programOf: ReadonlyMap<string, string>): Map<string, string[]> {
+  const rows = db.prepare(`
+    SELECT DISTINCT e.name, e.run_id AS runId, e.pid
+    FROM events e JOIN runs r ON r.id = e.run_id JOIN profiles p ON p.id = r.profile_id
+    WHERE p.name = ? ORDER BY e.name`).all(profile) as { name: string; runId: number; pid: number }[];
+  const counts = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const program = programOf.get(`${r.runId}:${r.pid}`) ?? 'unknown program';
+    const perName = counts.get(r.name) ?? new Map<string, number>();
+    counts.set(r.name, perName.set(program, (perName.get(program) ?? 0) + 1));
+  }
+  return new Map([...counts].map(([name, m]) => [name, [...m].sort().map(([program, n]) => `${program} (${n} process${n === 1 ? '' : 'es'})`)]));
 }
