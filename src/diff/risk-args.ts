@@ -33,8 +33,8 @@ function socketRisk(gains: Gains, values: ReadonlyMap<number, readonly bigint[]>
   if (network.length === 0) {
     return { level: 'medium', group: 'network', reason: 'local sockets: the program can now talk to other services on this machine', headline: 'now creates AF_UNIX sockets' };
   }
-  const what = gained.size === FAMILIES.length
-    ? 'sockets of any family (AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, …)'
+  const what = network.length === FAMILIES.length - 1
+    ? 'sockets of every network family (AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, …)'
     : `${familyKinds(network, gained)} sockets`;
   return {
     level: 'high',
@@ -49,7 +49,9 @@ function familyKinds(families: readonly bigint[], gained: ReadonlyMap<bigint, re
   const phrases = new Map<string, string[]>();
   for (const family of families) {
     const inet = family === 2n || family === 10n;
-    const kinds = gained.get(family)!.map((t) => (inet ? INET_TYPES[Number(t)] : undefined) ?? SOCK_TYPE[Number(t)] ?? `type ${t}`).join('/');
+    const types = gained.get(family)!;
+    const named = types.filter((t) => SOCK_TYPE[Number(t)] !== undefined);
+    const kinds = (named.length > 0 ? named : types).map((t) => (inet ? INET_TYPES[Number(t)] : undefined) ?? SOCK_TYPE[Number(t)] ?? `type ${t}`).join('/');
     phrases.set(kinds, [...(phrases.get(kinds) ?? []), AF[Number(family)]!]);
   }
   return [...phrases].map(([kinds, names]) => `${names.join('/')} ${kinds}`).join(', ');
