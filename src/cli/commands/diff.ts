@@ -42,22 +42,34 @@ Inputs: a policy file in the policy language, an OCI seccomp .json file, or a pr
 (--db), in any combination. Both sides are compared by meaning: categories expanded, argument rules
 decided by value, so renaming, reordering or regrouping shows no drift.
 
+The report opens with one sentence per risk level ("1 high: now creates AF_INET TCP sockets"; "28 low via
+IoEvent, NetworkIo"), default-action changes first, then every change ordered by risk and category, argument
+rules as before → after in plain words. Formats: text, markdown (a PR comment), json, github (one annotation
+per risk level; the markdown also goes to $GITHUB_STEP_SUMMARY when set), gitlab (a Code Quality report for
+artifacts:reports:codequality), html (one self-contained page).
+
 Exit codes:
   0  no drift matched by --fail-on (or --update accepted it)
   1  drift that --fail-on matches: added (default: new syscalls, wider argument rules, a more permissive
-     default), removed (syscalls or argument values no longer allowed), any, risky (added calls whose
-     risk is high or critical); combine with commas
+     default), removed (syscalls or argument values no longer allowed), any, risk>=LEVEL (anything granted
+     at LEVEL or above: critical, high, medium, low; \`risky\` means risk>=high); combine with commas
   2  usage or input error (missing file, policy syntax error at file:line:col, unknown profile)
+
+With --baseline the run is stored in the profile the baseline's header names (else --name, else the
+command's name); --update rewrites the baseline as \`learn policy\` writes that profile.
 
 Examples:
   learn diff policies/app.policy policies/app.new.policy
   learn diff policies/app.policy app --db .learn/learn.db --format markdown
-  learn diff --baseline policies/app.policy -- ./app --self-test
+  learn diff --baseline policies/app.policy --fail-on risk>=high -- ./app --self-test
   learn diff --baseline policies/app.policy --update -- ./app --self-test
 
 GitHub Actions:
   - name: seccomp policy drift
     run: npx learn diff --baseline policies/app.policy --format github -- ./app --self-test
+GitLab CI:
+  script: npx learn diff --baseline policies/app.policy --format gitlab -- ./app --self-test > seccomp-drift.json
+  artifacts: { when: always, reports: { codequality: seccomp-drift.json } }
 `;
 
 export const registerDiff: RegisterCommand = (program: Command, io: Io, result: ActionResult) => {
@@ -70,7 +82,7 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .option('--update', 'with --baseline: accept the drift: rewrite the baseline as `learn policy` writes its profile (traces every call)')
     .option('--full', 'with --baseline: trace every syscall (default: only those the baseline does not allow outright)')
     .option('--format <format>', `report format: ${DIFF_FORMATS.join(', ')}`, parseFormat, 'text' as DiffFormat)
-    .option('--fail-on <kinds>', `exit 1 on drift of these kinds: ${FAIL_ON.join(', ')}`, parseFailOn, ['added'] as FailOn[])
+    .option('--fail-on <kinds>', `exit 1 on drift of these kinds: ${FAIL_ON.join(', ')}, risky (= risk>=high)`, parseFailOn, ['added'] as FailOn[])
     .option('--catalog <name|file>', 'category catalog (default: the one a policy header names, else default)')
     .option('--db <path>', 'store file for profile names (default: $LEARN_DB or ./.learn/learn.db)')
     .option('--arch <arch>', 'architecture to compare', parseArch, runningArch() ?? 'x86_64')
