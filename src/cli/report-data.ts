@@ -13,7 +13,8 @@ export function profileCalls(db: Database, profile: string): { calls: ObservedCa
     for (const id of o.runIds) entry.runs.add(id);
     byName.set(o.name, entry);
   }
-  const programOf = programs(profileProcesses(db, profile));
+  const runs = listRuns(db, profile);
+  const programOf = programs(profileProcesses(db, profile), new Map(runs.map((r) => [r.id, r.command[0]])));
   const exesByRun = new Map<number, Set<string>>();
   for (const [key, program] of programOf) {
     const runId = Number(key.split(':')[0]);
@@ -25,18 +26,21 @@ export function profileCalls(db: Database, profile: string): { calls: ObservedCa
     counts: e.counts,
     processes: exact.get(name) ?? [...e.runs].sort((a, b) => a - b).map((id) => `run #${id}: ${[...(exesByRun.get(id) ?? [])].sort().join(', ') || 'unknown'}`),
   }));
-  const runs = listRuns(db, profile);
   return { calls, source: `profile ${profile}: ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `#${r.id} ${r.command.join(' ')}`).join('; ')})` };
 }
 
-/** The program of each process (`run:pid`): its exe, or for a fork that did not exec, its parent's. */
-function programs(processes: readonly ProcessSummary[]): Map<string, string> {
+/**
+ * The program of each process (`run:pid`): its exe, or for a fork that did not exec, its parent's; the run's
+ * command when no exec was seen (a `diff --baseline` run does not stop on execve).
+ */
+function programs(processes: readonly ProcessSummary[], commands: ReadonlyMap<number, string | undefined>): Map<string, string> {
   const byKey = new Map(processes.map((p) => [`${p.runId}:${p.pid}`, p]));
   const out = new Map<string, string>();
   for (const p of processes) {
     let at: ProcessSummary | undefined = p;
     for (let hops = 0; at !== undefined && at.exe === null && at.ppid !== null && hops < 64; hops++) at = byKey.get(`${p.runId}:${at.ppid}`);
-    out.set(`${p.runId}:${p.pid}`, at?.exe === null || at?.exe === undefined ? 'unknown program' : basename(at.exe));
+    const exe = at?.exe ?? commands.get(p.runId);
+    out.set(`${p.runId}:${p.pid}`, exe === null || exe === undefined ? 'unknown program' : basename(exe));
   }
   return out;
 }
