@@ -31,7 +31,7 @@ export function renderGithub(diff: PolicyDiff, baseline: SourceMap | null): stri
   const rowsOf = (band: Band) => review.rows.filter((r) => r.band === band);
   const detail = (band: Band) => {
     const rows = rowsOf(band);
-    const listed = rows.slice(0, LISTED).map((r) => `${r.change.syscall}: ${r.headline}`);
+    const listed = rows.slice(0, LISTED).map((r) => (r.headline.includes(r.change.syscall) ? r.headline : `${r.change.syscall}: ${r.headline}`));
     return rows.length > LISTED ? [...listed, `… and ${rows.length - LISTED} more (see the step summary)`] : listed;
   };
   const annotations: Annotation[] = [];
