@@ -1,4 +1,4 @@
-// Bad input to `learn diff`: one line with the place, exit 2.
+// Bad input to `learn diff` and `learn report`: one line with the place, exit 2.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -55,6 +55,18 @@ t('a profile compared with a policy file, and OCI with itself', async () => {
   const r = await runLearn(['diff', GOOD, 'true', '--db', s.db, '--fail-on', 'any']);
   assert.is(r.exitCode, 1, r.stderr);
   assert.match(r.stdout, /^ {4}\+ \w/m); // rows of newly allowed syscalls
+});
+
+t('learn report: a policy file alone prints its summary; an --html path that cannot be written is one line, exit 2', async () => {
+  const ok = await runLearn(['report', GOOD]);
+  assert.is(ok.exitCode, 0, ok.stderr);
+  assert.match(ok.stdout, /^seccomp policy report: .*good\.policy \(\w+, default action KILL\)\n\ncategories \(granted\):\n {2}p {2}\S+ 2\n\ngranted, by risk:\n {2}low \(2\): read write$/, ok.stdout); // execa strips the final newline
+  const bad = await runLearn(['report', GOOD, '--html', join(s.dir, 'missing', 'r.html')]);
+  assert.is(bad.exitCode, 2);
+  assert.match(bad.stderr, /^learn: cannot write .*r\.html: ENOENT$/);
+  const unparsable = await runLearn(['report', BAD]);
+  assert.is(unparsable.exitCode, 2);
+  assert.match(unparsable.stderr, /bad\.policy:2:\d+: /);
 });
 
 t.run();

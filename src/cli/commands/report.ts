@@ -7,6 +7,7 @@ import { runningArch, type Arch } from '../../abi/arch.js';
 import { baselineHeader } from '../../diff/baseline-header.js';
 import { readSide, type ReadContext } from '../../diff/read-side.js';
 import { diffPolicies } from '../../diff/semantic.js';
+import { UsageError } from '../../errors.js';
 import type { Action } from '../../policy/model.js';
 import { buildReport, type ReportInput } from '../../report/model.js';
 import { renderHtmlReport } from '../../report/render-html.js';
@@ -49,7 +50,11 @@ export const registerReport: RegisterCommand = (program: Command, io: Io, _resul
       const report = buildReport(inputs, diff);
       io.out(renderReportText(report, painter(io.color)));
       if (o.html !== undefined) {
-        writeFileSync(resolve(io.cwd, o.html), renderHtmlReport(report));
+        try {
+          writeFileSync(resolve(io.cwd, o.html), renderHtmlReport(report));
+        } catch (error) {
+          throw new UsageError(`cannot write ${o.html}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+        }
         io.err(`learn: wrote ${o.html}\n`);
       }
     });
