@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Generates src/syscalls/data/: the syscall tables (*.ts) from the kernel's UAPI headers (Debian's
 // linux-libc-dev), plus the syscalls added after the headers' kernel version (listed below, from the
-// kernel's syscall tables); and the parameter types of every syscall (args.ts) from signatures.txt, which
-// `--kernel DIR` (or $LINUX_SRC) refreshes from a kernel source tree's SYSCALL_DEFINEs.
+// kernel's syscall tables); and the parameter types of every syscall (args.ts) from signatures.txt, which is
+// read from a kernel source's SYSCALL_DEFINEs: `--kernel DIR|TARBALL`, $LINUX_SRC, or Debian's linux-source-6.1
+// package when installed (`--no-kernel`: use the committed signatures.txt as it is).
 // `--check` regenerates in memory and fails when the committed files differ (or a syscall has no types).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { argTypeCodes } from './syscall-arg-types.js';
-import { LATER_SIGNATURES, readKernelSignatures } from './syscall-signatures.js';
+import { LATER_SIGNATURES, readKernelSignatures, withKernelTree } from './syscall-signatures.js';
 
 // Added in kernels newer than linux-libc-dev 6.1 (arch/x86/entry/syscalls/*.tbl, asm-generic/unistd.h).
 const LATER = [
@@ -74,8 +75,8 @@ const ARCHES = ['x86_64', 'i386', 'aarch64'];
 const SIGNATURES = 'src/syscalls/data/signatures.txt';
 
 /** `ARCH NAME sys_x(types)` or `ARCH NAME -` (no entry point: ENOSYS on this arch) per syscall of each table. */
-function signatureFile(kernelDir, names) {
-  const { version, rows } = readKernelSignatures(kernelDir, names);
+function signatureFile(source, names) {
+  const { version, rows } = withKernelTree(source, (root) => readKernelSignatures(root, names));
   const found = new Map(rows.map(([arch, name, sig]) => [`${arch} ${name}`, sig]));
   const lines = ARCHES.flatMap((arch) => names[arch].map((name) => {
     const sig = found.get(`${arch} ${name}`) ?? LATER_SIGNATURES[name] ?? '-';
@@ -123,7 +124,11 @@ ${blocks.join('')}`;
 
 const check = process.argv.includes('--check');
 const kernelAt = process.argv.indexOf('--kernel');
-const kernelDir = kernelAt > 0 ? process.argv[kernelAt + 1] : process.env.LINUX_SRC;
+const DEBIAN_SOURCE = '/usr/src/linux-source-6.1.tar.xz';
+const kernelDir = process.argv.includes('--no-kernel') ? undefined
+  : kernelAt > 0 ? process.argv[kernelAt + 1]
+  : process.env.LINUX_SRC || (existsSync(DEBIAN_SOURCE) ? DEBIAN_SOURCE : undefined);
+console.error(kernelDir ? `signatures from ${kernelDir}` : `signatures: ${SIGNATURES} as committed (no kernel source; apt-get install linux-source-6.1 or set LINUX_SRC)`);
 const rows = Object.fromEntries(ARCHES.map((arch) => [arch, tableRows(arch)]));
 const names = Object.fromEntries(ARCHES.map((arch) => [arch, rows[arch].map(([, name]) => name)]));
 const outputs = ARCHES.map((arch) => [`src/syscalls/data/${arch}.ts`, tableFile(arch, rows[arch])]);

@@ -3,7 +3,8 @@
 // (x86 *.tbl files; the generic unistd.h for aarch64), so a syscall gets the entry point its arch really
 // calls (i386 on a 64-bit kernel: the compat one where there is one). Used by gen-syscalls.js.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 /** Syscalls added after the 6.1 source the data is read from (signatures copied from later kernels). */
@@ -157,6 +158,24 @@ const VARIANT = {
 
 // Entries the table still names but the kernel no longer defines (they return ENOSYS).
 const NOT_BUILT = new Set(['sys_lookup_dcookie', 'compat_sys_lookup_dcookie']);
+
+/**
+ * Calls `fn` with a kernel tree: `source` is one, or a tarball (Debian's /usr/src/linux-source-6.1.tar.xz) of
+ * which only the parts read here are extracted into a temporary directory.
+ */
+export function withKernelTree(source, fn) {
+  if (statSync(source).isDirectory()) return fn(source);
+  const dir = mkdtempSync(join(tmpdir(), 'gen-syscalls-'));
+  try {
+    // `*` for the top directory's name, which stops at a slash: one pass over the archive
+    const parts = ['Makefile', 'include', 'arch/x86', 'arch/arm64', ...GENERIC_DIRS].map((p) => `*/${p}`);
+    execFileSync('tar', ['-xf', source, '-C', dir, '--wildcards', '--no-wildcards-match-slash', ...parts]);
+    const [top = ''] = readdirSync(dir);
+    return fn(join(dir, top));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Reads a kernel tree: returns { version, rows } with rows [arch, name, signature] for each name of

@@ -161,10 +161,13 @@ function argText(spec: Sensitive, args: readonly string[], index: number): strin
 }
 
 // Decoded texts per name table: a trace repeats the same few spellings (`PROT_READ|PROT_WRITE`) many times.
+// Only short ones are kept: a hostile trace of distinct megabyte-long arguments must not fill it.
 const MAX_CACHED = 4096;
+const MAX_CACHED_TEXT = 256;
 const caches = new Map<Names, Map<string, bigint | null>>();
 
 function decodeCached(text: string, names: Names): bigint | null {
+  if (text.length > MAX_CACHED_TEXT) return decode(text, names);
   let cache = caches.get(names);
   if (cache === undefined) caches.set(names, (cache = new Map()));
   let value = cache.get(text);
