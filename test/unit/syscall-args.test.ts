@@ -1,5 +1,7 @@
 // The generated argument types (src/syscalls/data/args.ts from the kernel's SYSCALL_DEFINE signatures) and
 // how they reach the policy's meaning: a deny rule on an int argument cannot be dodged through its high word.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ARCHES } from '../../src/abi/arch.js';
@@ -84,6 +86,13 @@ t('the hand-kept widths the generated data replaces all agree with it', () => {
   }
   // openat's mode was 32 there: umode_t is 16 bits.
   assert.equal([0, 1, 2, 3].map((i) => argWidth('x86_64', 'openat', i)), [32, 64, 32, 16]);
+});
+
+t('the committed tables and args.ts are what the generator makes of the headers and signatures.txt', () => {
+  // --no-kernel: the signatures against a kernel source are checked by `npm run check:syscalls` where one is installed
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const r = spawnSync(process.execPath, ['scripts/gen-syscalls.js', '--check', '--no-kernel'], { cwd: root, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
 });
 
 t('widthMask', () => {
