@@ -27,14 +27,16 @@ function decodeTable(table: Readonly<Record<string, string>>): ReadonlyMap<strin
 }
 
 // Generated from the kernel's SYSCALL_DEFINE signatures (scripts/gen-syscalls.js, src/syscalls/data/signatures.txt).
-const ARGS: Readonly<Record<Arch, ReadonlyMap<string, readonly ArgType[]>>> = {
-  x86_64: decodeTable(X86_64_ARGS),
-  i386: decodeTable(I386_ARGS),
-  aarch64: decodeTable(AARCH64_ARGS),
-};
+const TABLES: Readonly<Record<Arch, Readonly<Record<string, string>>>> = { x86_64: X86_64_ARGS, i386: I386_ARGS, aarch64: AARCH64_ARGS };
+/** Decoded on first use: most runs look at one arch. */
+const decoded: Partial<Record<Arch, ReadonlyMap<string, readonly ArgType[]>>> = {};
+
+function params(arch: Arch, syscall: string): readonly ArgType[] | undefined {
+  return (decoded[arch] ??= decodeTable(TABLES[arch])).get(syscall);
+}
 
 function argType(arch: Arch, syscall: string, index: number): ArgType | undefined {
-  return ARGS[arch].get(syscall)?.[index];
+  return params(arch, syscall)?.[index];
 }
 
 /**
@@ -52,5 +54,5 @@ export function argSigned(arch: Arch, syscall: string, index: number): boolean {
 
 /** How many parameters the kernel's definition has, or undefined for a syscall without one (ENOSYS). */
 export function paramCount(arch: Arch, syscall: string): number | undefined {
-  return ARGS[arch].get(syscall)?.length;
+  return params(arch, syscall)?.length;
 }
