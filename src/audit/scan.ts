@@ -1,5 +1,5 @@
-// Reads any text that holds audit records — kmsg, dmesg, audit.log, ausearch output, journalctl -o
-// json/json-pretty/verbose/export — and reports each record (or non-record) with its line number.
+// Reads any text that holds audit records — kmsg, dmesg (also --json), audit.log, ausearch output, journalctl
+// -o json/json-pretty/verbose/export — and reports each record (or non-record) with its line number.
 // Line containers go through containers.ts; journal entries through journal-entry.ts.
 import { unwrapLine, type Unwrapped } from './containers.js';
 import { forEachExportEntry } from './journal-export.js';
@@ -15,6 +15,9 @@ const MAX_PRETTY_LINES = 400;
 const EXPORT_FIRST_LINE = /^[A-Z_][A-Z0-9_]*(=|\n)/;
 const VERBOSE_HEAD = /^[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[s=/;
 const VERBOSE_FIELD = /^ {4}([A-Za-z0-9_]+)=(.*)$/;
+/** `dmesg --json`: `{`, then `"dmesg": [`, then one object per message (over several lines, or one). */
+const DMESG_HEAD = /^\s*"dmesg":\s*\[\s*$/;
+const DMESG_MSG = /"msg":\s*("(?:[^"\\]|\\.)*")/;
 
 export async function scanAuditStream(chunks: AsyncIterable<Buffer | string>, visit: ScanVisitor): Promise<void> {
   const { first, rest } = await peek(chunks);
@@ -30,9 +33,10 @@ export async function scanAuditStream(chunks: AsyncIterable<Buffer | string>, vi
   lines.end();
 }
 
-/** The line-level state machine: plain container lines, JSON objects (one per line or pretty-printed), and
- * `-o verbose` entries (a header line, then `    NAME=value` lines). */
+/** The line-level state machine: plain container lines, JSON objects (one per line or pretty-printed),
+ * `-o verbose` entries (a header line, then `    NAME=value` lines) and `dmesg --json`'s message list. */
 function createLineReader(visit: ScanVisitor) {
+  let dmesg = false;
   let pretty: string[] | null = null;
   let prettyStart = 0;
   let verbose: Map<string, string> | null = null;
@@ -57,7 +61,19 @@ function createLineReader(visit: ScanVisitor) {
       visit({ kind: 'skip', reason: `line longer than ${MAX_LINE_LENGTH} characters` }, lineNo);
       return;
     }
+    if (dmesg) {
+      // each message is a kernel line without its prefix; the other lines are the objects' structure
+      const msg = DMESG_MSG.exec(text)?.[1];
+      if (msg !== undefined) visit(dmesgMessage(msg), lineNo);
+      else if (text === '}') dmesg = false;
+      return;
+    }
     if (pretty) {
+      if (pretty.length === 1 && DMESG_HEAD.test(text)) {
+        pretty = null;
+        dmesg = true;
+        return;
+      }
       pretty.push(text);
       if (text === '}') {
         json(pretty.join('\n'), prettyStart);
@@ -93,6 +109,14 @@ function createLineReader(visit: ScanVisitor) {
     if (pretty) visit({ kind: 'skip', reason: 'unterminated JSON object' }, prettyStart);
   };
   return { line, end };
+}
+
+function dmesgMessage(quoted: string): Unwrapped {
+  try {
+    return unwrapLine(JSON.parse(quoted) as string);
+  } catch {
+    return { kind: 'skip', reason: 'dmesg --json message is not a JSON string' };
+  }
 }
 
 /** The first chunk (as a Buffer) and an iterable that replays it before the rest. */

@@ -1,18 +1,14 @@
 // From a resolved policy to what the search tree chooses between: per syscall a constant return value or
-// an argument-check block, with conditions folded (32-bit arguments cut to their low word, constant
+// an argument-check block, with conditions folded (arguments cut to the bits the kernel reads, constant
 // comparisons decided) and clauses that cannot change the outcome dropped. Equal blocks share one entry.
 import { X32_SYSCALL_BIT } from '../abi/arch.js';
 import { assertNever, type CmpOp, type Expr } from '../policy/model.js';
 import { compareBig } from '../policy/eval.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
+import { widthMask, type ArgWidth } from '../syscalls/args.js';
 import { actionToRet } from './actions.js';
 import type { Segment } from './compile-tree.js';
 
-/** Argument width in bits: the kernel reads int parameters as their low word only. */
-export type ArgWidth = 32 | 64;
-
-const ALL64 = (1n << 64n) - 1n;
-const LOW32 = 0xffffffffn;
 
 /** A comparison with the argument width applied: `(args[arg] & mask) op value`, mask/value within width. */
 export interface WordCmp {
@@ -121,7 +117,7 @@ export function foldExpr(expr: Expr, widths: readonly ArgWidth[]): Cond | boolea
     case 'false': return false;
     case 'cmp': {
       const width = widths[expr.arg] ?? 64;
-      const limit = width === 32 ? LOW32 : ALL64;
+      const limit = widthMask(width);
       const cmp: WordCmp = { kind: 'cmp', arg: expr.arg, width, mask: expr.mask & limit, op: expr.op, value: expr.value & limit };
       return constantCmp(cmp) ?? cmp;
     }

@@ -3,7 +3,7 @@
 // The classes are found exactly by walking the bits from the top: each comparison `(x & mask) op value` is,
 // after a prefix of bits, "so far less", "equal" or "greater"; prefixes in the same state vector behave alike
 // from there on, so keeping one (the smallest) prefix per state vector enumerates every class.
-import type { ArgWidth } from '../syscalls/args.js';
+import { widthMask, type ArgWidth } from '../syscalls/args.js';
 import type { CmpOp, Expr } from '../policy/model.js';
 
 export interface Atom {
@@ -20,10 +20,6 @@ export interface ArgValues {
 
 /** Distinct state vectors kept per bit; beyond it the walk drops states and the result is a sample. */
 const MAX_STATES = 4096;
-
-function limitOf(width: ArgWidth): bigint {
-  return width === 32 ? 0xffffffffn : (1n << 64n) - 1n;
-}
 
 /** The comparisons of an expression, grouped by argument index. */
 export function collectAtoms(expr: Expr | null, into: Map<number, Atom[]>): void {
@@ -65,7 +61,7 @@ function truth(op: CmpOp, state: number): boolean {
 
 /** Representative values of one argument for the given comparisons: the smallest of each class. */
 export function argValues(rawAtoms: readonly Atom[], width: ArgWidth): ArgValues {
-  const limit = limitOf(width);
+  const limit = widthMask(width);
   // Compare as the filter does: a 32-bit argument is its low word only.
   const atoms = rawAtoms.map((a) => ({ mask: a.mask & limit, op: a.op, value: a.value & limit }));
   const relevant = atoms.reduce((m, a) => m | a.mask, 0n);

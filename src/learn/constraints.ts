@@ -1,7 +1,7 @@
 // Argument constraints learned from observed values, for shapes no category covers (or every shape in
 // --strict mode): small readable expressions, with the constants named in the doc comment above the POLICY.
 import { ARG_MASK_ALL, type CmpOp, type Expr, type Rule } from '../policy/model.js';
-import { argWidth } from '../syscalls/args.js';
+import { argWidth, widthMask } from '../syscalls/args.js';
 import {
   AF, CLONE_NS, CLONE_NS_MASK, flagNames, hex, IOCTL, nameValue, PERSONALITY, PR, PROT_EXEC, PROT_WRITE, SOCK_FLAGS,
   SOCK_TYPE, SOCK_TYPE_MASK,
@@ -34,11 +34,11 @@ const cmp = (arg: number, op: CmpOp, value: bigint, mask = ARG_MASK_ALL): Expr =
 const all = (items: Expr[]): Expr => (items.length === 1 ? items[0]! : { kind: 'and', items });
 const any = (items: Expr[]): Expr => (items.length === 1 ? items[0]! : { kind: 'or', items });
 
-/** The value of argument `arg` as the filter sees it (low word of a 32-bit argument), or null when unknown. */
+/** The value of argument `arg` as the filter sees it (the bits the kernel reads), or null when unknown. */
 function valueOf(shape: ObservedShape, arg: number): bigint | null {
   const v = shape.values?.[arg];
   if (v === null || v === undefined) return null;
-  return argWidth(shape.arch, shape.name, arg) === 32 ? v & 0xffffffffn : v;
+  return v & widthMask(argWidth(shape.arch, shape.name, arg));
 }
 
 function distinct(values: readonly bigint[]): bigint[] {

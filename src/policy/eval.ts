@@ -1,11 +1,8 @@
-import type { ArgWidth } from '../syscalls/args.js';
+import { widthMask, type ArgWidth } from '../syscalls/args.js';
 import { assertNever, type Action, type CmpOp, type Expr } from './model.js';
 import type { ResolvedPolicy } from './resolved.js';
 
-const LOW32 = 0xffffffffn;
-const ALL64 = (1n << 64n) - 1n;
-
-/** Evaluates an argument expression the way the compiled filter does: 32-bit arguments by their low word. */
+/** Evaluates an argument expression the way the compiled filter does: an argument by the bits the kernel reads. */
 export function evalExpr(expr: Expr, args: readonly bigint[], widths: readonly ArgWidth[]): boolean {
   switch (expr.kind) {
     case 'true':
@@ -13,8 +10,7 @@ export function evalExpr(expr: Expr, args: readonly bigint[], widths: readonly A
     case 'false':
       return false;
     case 'cmp': {
-      const width = widths[expr.arg] ?? 64;
-      const limit = width === 32 ? LOW32 : ALL64;
+      const limit = widthMask(widths[expr.arg] ?? 64);
       const lhs = (args[expr.arg] ?? 0n) & expr.mask & limit;
       const rhs = expr.value & limit;
       return compareBig(lhs, expr.op, rhs);

@@ -43,6 +43,10 @@ export const ARG_SENSITIVE: Readonly<Record<string, readonly number[]>> = Object
 
 const IOC_DIRS: Names = { _IOC_NONE: 0, _IOC_WRITE: 1, _IOC_READ: 2 };
 const NUMBER = /^-?(?:0x[0-9a-f]+|\d+)$/i;
+/** Bounds on hostile text: a 64-bit number is at most 20 digits (leading zeros allowed), and strace nests
+ * at most `htons(…)` or `_IOC(…)` one level deep; anything beyond is undecodable, not a deep recursion. */
+const MAX_NUMBER_TEXT = 64;
+const MAX_DEPTH = 4;
 
 /** Splits at `sep` outside parentheses. */
 function splitTop(text: string, sep: string): string[] {
@@ -63,8 +67,8 @@ function splitTop(text: string, sep: string): string[] {
 }
 
 /** `_IOC(dir, type, nr, size)` and `_IO/_IOR/_IOW/_IOWR(type, nr[, size])` with numeric fields. */
-function ioc(fn: string, inner: string, names: Names): bigint | null {
-  const fields = splitTop(inner, ',').map((f) => decode(f, f.startsWith('_IOC_') ? IOC_DIRS : names));
+function ioc(fn: string, inner: string, names: Names, depth: number): bigint | null {
+  const fields = splitTop(inner, ',').map((f) => decodeAt(f, f.startsWith('_IOC_') ? IOC_DIRS : names, depth + 1));
   if (fields.some((f) => f === null)) return null;
   const [a = 0n, b = 0n, c = 0n, d = 0n] = fields as bigint[];
   const make = (dir: bigint, type: bigint, nr: bigint, size: bigint): bigint =>
@@ -80,42 +84,66 @@ function ioc(fn: string, inner: string, names: Names): bigint | null {
 }
 
 /** One term of a flag set: a number, a name, `'T'`, `1<<5`, `htons(X)`, `_IOC(...)`. */
-function term(text: string, names: Names): bigint | null {
-  if (NUMBER.test(text)) {
+function term(text: string, names: Names, depth: number): bigint | null {
+  if (text.length <= MAX_NUMBER_TEXT && NUMBER.test(text)) {
     return BigInt.asUintN(64, text.startsWith('-') ? -BigInt(text.slice(1)) : BigInt(text));
   }
   const named = Object.hasOwn(names, text) ? names[text] : undefined; // not `constructor` & co.
   if (named !== undefined) return BigInt(named);
   if (/^'.'$/.test(text)) return BigInt(text.charCodeAt(1));
-  const shift = /^(\d+)<<(\d+)$/.exec(text);
-  if (shift) return BigInt.asUintN(64, BigInt(shift[1] ?? 0) << BigInt(shift[2] ?? 0));
+  const shift = /^(\d{1,20})<<(\d+)$/.exec(text);
+  if (shift) {
+    const by = Number(shift[2]);
+    return by < 64 ? BigInt.asUintN(64, BigInt(shift[1] ?? 0) << BigInt(by)) : null; // strace never shifts that far
+  }
+  if (depth >= MAX_DEPTH) return null;
   const call = /^(\w+)\((.*)\)$/.exec(text);
   if (!call) return null;
   const [, fn = '', inner = ''] = call;
   if (fn === 'htons') {
-    const v = decode(inner, names);
+    const v = decodeAt(inner, names, depth + 1);
     return v === null ? null : ((v & 0xffn) << 8n) | ((v >> 8n) & 0xffn);
   }
-  return ioc(fn, inner, names);
+  return ioc(fn, inner, names, depth);
+}
+
+/** `text` without its `/* comments *\/`, in one pass (an unclosed one runs to the end). */
+function stripComments(text: string): string {
+  let at = text.indexOf('/*');
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    const end = text.indexOf('*/', at + 2);
+    out += text.slice(from, at);
+    if (end < 0) return out;
+    from = end + 2;
+    at = text.indexOf('/*', from);
+  }
+  return out + text.slice(from);
 }
 
 /** Decodes one argument's text with the names it may use; null when some part is unknown. */
 export function decode(text: string, names: Names): bigint | null {
-  const plain = text.replace(/\/\*.*?\*\//g, '').replace(/^[a-z_][a-z0-9_]*=/, '').trim();
+  return decodeAt(text, names, 0);
+}
+
+function decodeAt(text: string, names: Names, depth: number): bigint | null {
+  const plain = stripComments(text).replace(/^[a-z_][a-z0-9_]*=/, '').trim();
   if (plain === '' || plain === 'NULL') return plain === 'NULL' ? 0n : null;
   // `TCGETS or SNDCTL_TMR_TIMEBASE`: strace's spelling of an ioctl number with several names
   for (const alternative of plain.split(' or ')) {
-    const value = flagSet(alternative, names);
+    const value = flagSet(alternative, names, depth);
     if (value !== null) return value;
   }
   return null;
 }
 
 /** `A|B|0x10`: the OR of its terms, null when one is unknown. */
-function flagSet(text: string, names: Names): bigint | null {
+function flagSet(text: string, names: Names, depth: number): bigint | null {
   let value = 0n;
   for (const part of splitTop(text, '|')) {
-    const v = term(part, names);
+    const v = term(part, names, depth);
     if (v === null) return null;
     value |= v;
   }
@@ -133,10 +161,13 @@ function argText(spec: Sensitive, args: readonly string[], index: number): strin
 }
 
 // Decoded texts per name table: a trace repeats the same few spellings (`PROT_READ|PROT_WRITE`) many times.
+// Only short ones are kept: a hostile trace of distinct megabyte-long arguments must not fill it.
 const MAX_CACHED = 4096;
+const MAX_CACHED_TEXT = 256;
 const caches = new Map<Names, Map<string, bigint | null>>();
 
 function decodeCached(text: string, names: Names): bigint | null {
+  if (text.length > MAX_CACHED_TEXT) return decode(text, names);
   let cache = caches.get(names);
   if (cache === undefined) caches.set(names, (cache = new Map()));
   let value = cache.get(text);

@@ -15,8 +15,9 @@ export interface StraceParserOptions {
 }
 
 export interface StraceParser {
-  /** Feed one physical line (no trailing newline); returns the events completed by it. */
-  feed(line: string): TraceEvent[];
+  /** Feed one physical line (no trailing newline); returns the events completed by it. null: a line longer
+   * than MAX_LINE_LENGTH that the reader did not keep (counted as a bad line, like one fed whole). */
+  feed(line: string | null): TraceEvent[];
   /** End of input: flushes pending unfinished calls (as events with ret null) and returns them. */
   finish(): TraceEvent[];
   /** The first MAX_PROBLEMS problems; `stats` counts all of them. */
@@ -26,6 +27,9 @@ export interface StraceParser {
 }
 
 export const MAX_PROBLEMS = 20;
+/** Longest line parsed: far beyond any strace line (`-s 65536` strings escape to 256 KiB), and small enough
+ * that a hostile one costs a counted skip rather than gigabytes. */
+export const MAX_LINE_LENGTH = 4 << 20;
 const MAX_PROBLEM_TEXT = 200;
 
 interface Pending {
@@ -226,8 +230,16 @@ export function createStraceParser(options: StraceParserOptions = {}): StracePar
   return {
     problems,
     stats,
-    feed(line: string): TraceEvent[] {
+    feed(line: string | null): TraceEvent[] {
       stats.lines++;
+      if (line === null || line.length > MAX_LINE_LENGTH) {
+        // whatever it would have completed stays incomplete
+        if (carry !== null) badLine(carryLine, carry, 'line cut by a strace message, then an overlong line');
+        if (held !== null) badLine(heldLine, held, OPEN_ARGS);
+        carry = held = null;
+        badLine(stats.lines, '', `line longer than ${MAX_LINE_LENGTH} characters`);
+        return [];
+      }
       if (carry !== null) {
         const text = carry + line;
         carry = null;

@@ -42,7 +42,8 @@ export interface StraceSession {
    * called waits in the file, so the caller can start the program first and load what it needs after.
    * Settles once strace has exited and every line has been delivered. Call it once.
    */
-  follow(onLine: (line: string) => void): Promise<StraceExit>;
+  /** `onLine(null)`: a line too long to keep (see tailFile). */
+  follow(onLine: (line: string | null) => void): Promise<StraceExit>;
   /** Kills the trace (see kill) and cleans up, for a caller that cannot follow it after all. */
   abandon(): Promise<void>;
 }
@@ -105,7 +106,7 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
   }
   const stracePid = pid; // setpriv and taskset exec strace in place: same pid
 
-  const follow = async (onLine: (line: string) => void): Promise<StraceExit> => {
+  const follow = async (onLine: (line: string | null) => void): Promise<StraceExit> => {
     // Once strace writes, it has the file open: unlink it, so the disk is freed when strace ends even if we are killed.
     const tail = tailFile(output, { intervalMs: POLL_MS, onLine, onFirstData: removeDir });
     const result = await ended;

@@ -85,6 +85,10 @@ export function scanCall(s: string, open: number, args: string[] | null): number
   let argStart = open + 1;
   let i = open + 1;
   const plain = args ? PLAIN : PLAIN_NO_ARGS;
+  // Once a `/*` or a `<` decoration runs to the end of the text, so would every later one: looking again
+  // for each would make hostile lines (`/*/*/*…`, `<a<a<a…`) quadratic.
+  let commentsClose = true;
+  let anglesClose = true;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (plain[c] === 1) {
@@ -132,20 +136,22 @@ export function scanCall(s: string, open: number, args: string[] | null): number
           i += 2; // a shift operator, not a decoration
           continue;
         }
-        const j = skipAngle(s, i);
+        const j = anglesClose ? skipAngle(s, i) : -1;
         if (j > 0) {
           i = j;
           continue;
         }
+        anglesClose = false;
         break; // an unmatched `<` is plain text
       }
       case SLASH:
-        if (s.charCodeAt(i + 1) === STAR) {
+        if (commentsClose && s.charCodeAt(i + 1) === STAR) {
           const j = s.indexOf('*/', i + 2);
           if (j >= 0) {
             i = j + 2;
             continue;
           }
+          commentsClose = false;
         }
         break;
     }

@@ -4,12 +4,14 @@
 // with fallocate(PUNCH_HOLE) so a long trace keeps only the unread tail on disk.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { MAX_LINE_LENGTH } from './assemble.js';
 
 export interface TailOptions {
   /** How long to wait after finding nothing new. */
   readonly intervalMs: number;
-  /** Called with each complete line, in order, without its newline. */
-  readonly onLine: (line: string) => void;
+  /** Called with each complete line, in order, without its newline; null for a line longer than
+   * MAX_LINE_LENGTH, which is dropped as it arrives rather than gathered. */
+  readonly onLine: (line: string | null) => void;
   /** Called once, when the first bytes arrive (the writer has surely opened the file by then). */
   readonly onFirstData?: () => void;
 }
@@ -63,14 +65,21 @@ export function tailFile(path: string, o: TailOptions): FileTail {
   let closed = false;
   let failure: { error: unknown } | undefined;
 
+  let overlong = false;
+
   const deliver = (text: string): void => {
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       lines++;
-      o.onLine(text.slice(start, nl));
+      o.onLine(overlong || nl - start > MAX_LINE_LENGTH ? null : text.slice(start, nl));
+      overlong = false;
       start = nl + 1;
     }
     partial = text.slice(start);
+    if (partial.length > MAX_LINE_LENGTH) {
+      partial = '';
+      overlong = true;
+    }
   };
 
   /** Reads up to `budget` bytes; true when it stopped at the end of what is written so far. */
@@ -125,9 +134,9 @@ export function tailFile(path: string, o: TailOptions): FileTail {
         if (failure !== undefined) throw failure.error;
         readSome(Infinity);
         const last = partial + decoder.end();
-        if (last !== '') {
+        if (last !== '' || overlong) {
           lines++;
-          o.onLine(last);
+          o.onLine(overlong ? null : last);
         }
       } finally {
         closeSync(fd);

@@ -60,6 +60,8 @@ const CASES: Array<{ file: string; records: number; lost?: number; tally?: Recor
   { file: 'journald_real.AUDIT_TYPE_NAME_SECCOMP.short.txt', records: 0, skipped: 12 },
   { file: 'journalctl_since_syntax_results.txt', records: 0 },
   { file: 'seccomp_runs.log', records: 0 },
+  // dmesg --json (util-linux 2.38): one pretty-printed object per message; read as "0 records" before
+  { file: 'dmesg.json.txt', records: 6, tally: { 'x86_64:getppid:log': 2, 'x86_64:getpgrp:log': 2, 'x86_64:exit_group:kill-process': 1, 'x86_64:getppid:kill-process': 1 } },
 ];
 
 for (const c of CASES) {

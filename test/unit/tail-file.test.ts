@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MAX_LINE_LENGTH } from '../../src/trace/assemble.js';
 import { tailFile } from '../../src/trace/tail-file.js';
 
 const t = suite('trace/tail-file');
@@ -21,7 +22,7 @@ async function until(check: () => boolean): Promise<void> {
 t('delivers complete lines as they are written, split lines and UTF-8 joined, the last partial line at finish', async () => {
   const file = join(dir, 'trace');
   writeFileSync(file, '');
-  const got: string[] = [];
+  const got: Array<string | null> = [];
   let firstData = 0;
   const tail = tailFile(file, { intervalMs: 5, onLine: (l) => got.push(l), onFirstData: () => firstData++ });
   appendFileSync(file, '1 read(3, "a", 1');
@@ -54,6 +55,17 @@ t('frees what it has read, so a long trace keeps only its unread tail on disk', 
   assert.is(seen, count);
   assert.is(size, count * 1024, 'the size is kept: the writer goes on at its own offset');
   assert.ok(blocks * 512 < 8 * 2 ** 20, `${blocks * 512} bytes still allocated`);
+});
+
+t('a line longer than MAX_LINE_LENGTH is dropped as it arrives: null in its place', async () => {
+  const file = join(dir, 'trace');
+  const long = 'y'.repeat(MAX_LINE_LENGTH + 1000);
+  writeFileSync(file, `a\n${long}\nb\n${long}`);
+  const got: Array<string | null> = [];
+  const tail = tailFile(file, { intervalMs: 5, onLine: (l) => got.push(l) });
+  await until(() => got.length === 3);
+  tail.finish();
+  assert.equal(got, ['a', null, 'b', null]);
 });
 
 t('an error thrown by onLine stops the tail and comes back from finish', async () => {

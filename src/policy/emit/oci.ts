@@ -4,6 +4,7 @@
 import type { Arch } from '../../abi/arch.js';
 import { ARG_MASK_ALL, assertNever, sameAction, type Action, type Expr } from '../model.js';
 import type { ResolvedPolicy, ResolvedSyscall } from '../resolved.js';
+import { widthMask } from '../../syscalls/args.js';
 import { andNot, toDnf, type Cmp } from './dnf.js';
 import type { Diagnostic, Emitted } from './emitted.js';
 import { jsonText } from './json-text.js';
@@ -92,7 +93,7 @@ function decidedRegions(s: ResolvedSyscall, fallback: Action) {
 function ociArgs(s: ResolvedSyscall, conj: readonly Cmp[], losses: Diagnostic[]): OciArg[] {
   const out: OciArg[] = [];
   for (const c of conj) {
-    const arg = toOciArg(c, s.widths[c.arg] === 32);
+    const arg = toOciArg(c, widthMask(s.widths[c.arg] ?? 64));
     if (arg === null) {
       losses.push(lost(s.name, `(arg${c.arg} & ${hex(c.mask)}) ${c.op} ${hex(c.value)} has no SCMP_CMP_* form and is dropped`));
     } else if (out.some((o) => o.index === arg.index)) {
@@ -102,9 +103,8 @@ function ociArgs(s: ResolvedSyscall, conj: readonly Cmp[], losses: Diagnostic[])
   return out;
 }
 
-/** A 32-bit argument is compared on its low word (the kernel ignores the rest), which MASKED_EQ can say. */
-function toOciArg(c: Cmp, is32: boolean): OciArg | null {
-  const width = is32 ? LOW32 : ARG_MASK_ALL;
+/** A 32- or 16-bit argument is compared on its low bits (the kernel ignores the rest), which MASKED_EQ can say. */
+function toOciArg(c: Cmp, width: bigint): OciArg | null {
   const mask = c.mask & width;
   if (mask === ARG_MASK_ALL) return { index: c.arg, value: c.value, op: OPS[c.op] };
   if (c.op === '==') return { index: c.arg, value: mask, valueTwo: c.value & mask, op: 'SCMP_CMP_MASKED_EQ' };
