@@ -1,8 +1,9 @@
 // The policy output formats and options, apart from the writer so option parsing loads no emitter.
 import { UsageError } from '../errors.js';
 import type { Action } from '../policy/model.js';
+import type { RuntimeName } from '../trace/container-split.js';
 
-export const POLICY_FORMATS = ['kafel', 'bpf', 'oci', 'systemd', 'firejail', 'json'] as const;
+export const POLICY_FORMATS = ['kafel', 'bpf', 'oci', 'k8s', 'systemd', 'firejail', 'json'] as const;
 export type PolicyFormat = (typeof POLICY_FORMATS)[number];
 export const DEFAULT_FORMATS: readonly PolicyFormat[] = ['kafel', 'bpf'];
 
@@ -15,6 +16,9 @@ export interface PolicyOutputOptions {
   readonly strict: boolean;
   readonly maxExcess: number | undefined;
   readonly defaultAction: Action;
+  /** Runtimes whose after-filter calls the policy allows (a block each); null: those of the profile's
+   * container runs, or every measured runtime when a container format (oci, k8s) is written. */
+  readonly runtimes: readonly RuntimeName[] | null;
   /** Written into the header; passed in so output stays reproducible in tests. */
   readonly now: Date;
 }

@@ -2,6 +2,7 @@
 // policy goes, in which formats, and how it is learned.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { parseRuntimes } from '../container/runtime-calls.js';
 import { errnoNumber } from '../policy/emit/errno-names.js';
 import type { Action } from '../policy/model.js';
 import { parseWholeNumber } from './program.js';
@@ -14,6 +15,7 @@ export interface PolicyFlags {
   readonly strict?: boolean;
   readonly maxExcess?: number;
   readonly defaultAction: string;
+  readonly runtime: string;
 }
 
 export function addPolicyOptions(command: Command): Command {
@@ -23,7 +25,9 @@ export function addPolicyOptions(command: Command): Command {
     .option('--catalog <name|file>', 'category catalog: default, systemd, pledge, or a .policy file', 'default')
     .option('--strict', 'allow exactly the observed syscalls and argument values, no categories')
     .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseWholeNumber('--max-excess'))
-    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL');
+    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL')
+    .option('--runtime <list>', 'allow what these OCI runtimes do after loading the filter (runc, crun; none; auto: the ' +
+      'runtime of container runs, every measured one for oci/k8s output)', 'auto');
 }
 
 export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutputOptions {
@@ -34,6 +38,7 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     strict: flags.strict === true,
     maxExcess: flags.maxExcess,
     defaultAction: parseAction(flags.defaultAction),
+    runtimes: parseRuntimes(flags.runtime),
     now,
   };
 }

@@ -98,6 +98,7 @@ async function traceShapes(io: Io, arg: string): Promise<CheckShape[]> {
     const parser = createStraceParser({ file: f.path, ...(f.defaultPid === undefined ? {} : { defaultPid: f.defaultPid }) });
     await forEachLine(f.path, (line) => parser.feed(line).forEach((e) => aggregator.add(e)));
     parser.finish().forEach((e) => aggregator.add(e));
+    aggregator.end();
   }
   const shapes = aggregator.takeBatch().observations;
   if (shapes.length === 0) throw new UsageError(`no syscalls found in ${arg}`, { hint: 'is this strace output? e.g. strace -f -o FILE CMD' });

@@ -1,6 +1,11 @@
 // ResolvedPolicy → OCI runtime-spec `linux.seccomp` JSON (Docker, Podman, containerd, Kubernetes, runc).
 // libseccomp ANDs the comparisons of one rule and allows one comparison per argument, so each OR branch
 // becomes an entry of its own; comparisons that SCMP_CMP_* cannot state are dropped and reported.
+// As runc (libcontainer/seccomp) and crun (src/libcrun/seccomp.c) read it: a name their libseccomp does not
+// know is skipped, not refused (runc logs it at debug level; crun warns, and refuses only under the annotation
+// run.oci.seccomp_fail_unknown_syscall), so no field is needed for calls newer than the runtime. An errno
+// goes in `defaultErrnoRet`/`errnoRet` only with SCMP_ACT_ERRNO (crun rejects it on other actions). KILL is
+// written SCMP_ACT_KILL_PROCESS: runc maps SCMP_ACT_KILL to killing the thread only.
 import type { Arch } from '../../abi/arch.js';
 import { ARG_MASK_ALL, assertNever, sameAction, type Action, type Expr } from '../model.js';
 import type { ResolvedPolicy, ResolvedSyscall } from '../resolved.js';
@@ -26,6 +31,7 @@ export interface OciSeccomp {
   readonly defaultAction: string;
   readonly defaultErrnoRet?: number;
   readonly architectures: string[];
+  readonly flags?: string[];
   readonly syscalls: OciSyscall[];
 }
 
@@ -38,11 +44,21 @@ const LOW32 = 0xffffffffn;
 export interface OciOptions {
   /** List the secondary ABIs (default true, as Docker does); their calls then get the same rules by name. */
   readonly subArchitectures?: boolean;
+  /** Other arches to list (ones the profile was seen making calls on); calls from unlisted ABIs are killed. */
+  readonly extraArches?: readonly Arch[];
 }
 
 export function emitOci(policy: ResolvedPolicy, options: OciOptions = {}): Emitted {
+  const { seccomp, losses } = ociSeccomp(policy, options);
+  // Values go out as exact integer literals: the runtimes read them as uint64.
+  return { text: jsonText(seccomp, 'number'), losses };
+}
+
+/** The `linux.seccomp` object (values as bigint) and what it could not say. */
+export function ociSeccomp(policy: ResolvedPolicy, options: OciOptions = {}): { seccomp: OciSeccomp; losses: Diagnostic[] } {
   const losses: Diagnostic[] = [];
-  const sub = (options.subArchitectures ?? true) ? SUB_ARCHES[policy.arch] : [];
+  const extra = (options.extraArches ?? []).filter((a) => a !== policy.arch).map((a) => NATIVE[a]);
+  const sub = (options.subArchitectures ?? true) ? SUB_ARCHES[policy.arch].filter((a) => !extra.includes(a)) : [];
   if (sub.length > 0 && !sameAction(policy.foreignArchAction, { kind: 'allow' })) {
     losses.push({ code: 'sub-arch', message: `calls from ${sub.join(', ')} get the same rules by name, where the policy gives other ABIs ${policy.foreignArchAction.kind}` });
   }
@@ -65,16 +81,28 @@ export function emitOci(policy: ResolvedPolicy, options: OciOptions = {}): Emitt
       }
     }
   }
+  const flags = filterFlags(policy);
   const seccomp: OciSeccomp = {
     ...defaultAction(policy.defaultAction, losses),
-    architectures: [NATIVE[policy.arch], ...sub],
+    architectures: [NATIVE[policy.arch], ...extra, ...sub],
+    ...(flags.length > 0 ? { flags } : {}),
     syscalls: [
       ...[...unconditional.values()].map(({ action, names }) => ({ names: names.sort(), ...ociAction(action, losses) })),
       ...conditional,
     ],
   };
-  // Values go out as exact integer literals: the runtimes read them as uint64.
-  return { text: jsonText(seccomp, 'number'), losses: dedupe(losses) };
+  return { seccomp, losses: dedupe(losses) };
+}
+
+/**
+ * SECCOMP_FILTER_FLAG_LOG when the policy can answer ERRNO, TRAP or LOG: the kernel audits ERRNO and TRAP
+ * verdicts only for filters loaded with it, so denials reach the audit log (`learn from-audit`) and a
+ * complain-mode (LOG) profile says so. Both runc and crun accept it. SPEC_ALLOW is left to the runtime
+ * (crun sets it when `flags` is absent; runc never does), since it turns off a Spectre mitigation.
+ */
+function filterFlags(policy: ResolvedPolicy): string[] {
+  const actions = [policy.defaultAction, ...policy.syscalls.flatMap((s) => s.clauses.map((c) => c.action))];
+  return actions.some((a) => a.kind === 'errno' || a.kind === 'trap' || a.kind === 'log') ? ['SECCOMP_FILTER_FLAG_LOG'] : [];
 }
 
 /** Per non-default action, the arguments for which the first-match clauses of one syscall give it. */
