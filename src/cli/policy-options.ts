@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseRuntimes } from '../container/runtime-calls.js';
 import { errnoNumber } from '../policy/emit/errno-names.js';
+import type { FilterFlag } from '../policy/emit/oci.js';
 import type { Action } from '../policy/model.js';
 import { parseWholeNumber } from './program.js';
-import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
+import { DEFAULT_FORMATS, parseFilterFlags, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 
 export interface PolicyFlags {
   readonly out: string;
@@ -16,6 +17,7 @@ export interface PolicyFlags {
   readonly maxExcess?: number;
   readonly defaultAction: string;
   readonly runtime: string;
+  readonly filterFlags?: FilterFlag[];
 }
 
 export function addPolicyOptions(command: Command): Command {
@@ -27,7 +29,8 @@ export function addPolicyOptions(command: Command): Command {
     .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseWholeNumber('--max-excess'))
     .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL')
     .option('--runtime <list>', 'allow what these OCI runtimes do after loading the filter (runc, crun; none; auto: the ' +
-      'runtime of container runs, every measured one for oci/k8s output)', 'auto');
+      'runtime of container runs, every measured one for oci/k8s output)', 'auto')
+    .option('--filter-flags <list>', 'OCI/k8s `flags`: log (audit ERRNO/TRAP/LOG verdicts), spec-allow; runc before 1.2 refuses any flag', parseFilterFlags);
 }
 
 export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutputOptions {
@@ -39,6 +42,7 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     maxExcess: flags.maxExcess,
     defaultAction: parseAction(flags.defaultAction),
     runtimes: parseRuntimes(flags.runtime),
+    filterFlags: flags.filterFlags ?? [],
     now,
   };
 }

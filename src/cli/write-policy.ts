@@ -23,7 +23,7 @@ import { emitFirejail } from '../policy/emit/firejail.js';
 import { emitJson } from '../policy/emit/json.js';
 import { printPolicy } from '../policy/emit/kafel.js';
 import { emitK8s } from '../policy/emit/k8s.js';
-import { emitOci, ociSeccomp, type OciOptions } from '../policy/emit/oci.js';
+import { emitOci, ociSeccomp, type FilterFlag, type OciOptions } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
 import type { Action, PolicyDef } from '../policy/model.js';
 import { resolvePolicy } from '../policy/resolve.js';
@@ -80,7 +80,7 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   // The k8s file points at the OCI JSON as the Localhost profile: write it too.
   const formats = options.formats.includes('k8s') && !options.formats.includes('oci') ? [...options.formats, 'oci' as const] : options.formats;
   for (const format of formats) {
-    const out = emit(format, { learned, resolved, native, catalog, header, profile, shapes });
+    const out = emit(format, { learned, resolved, native, catalog, header, profile, shapes, filterFlags: options.filterFlags });
     const file = join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`);
     writeFileSync(file, out.data);
     files.push(file);
@@ -147,6 +147,7 @@ interface EmitInput {
   readonly header: readonly string[];
   readonly profile: string;
   readonly shapes: readonly ObservedShape[];
+  readonly filterFlags: readonly FilterFlag[];
 }
 
 function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8Array; losses: readonly Diagnostic[] } {
@@ -181,7 +182,7 @@ function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8Array; 
 
 /** The arches the profile made calls on, and no others: a call from another ABI meets libseccomp's bad-arch kill, as in the .policy. */
 function ociOptions(x: EmitInput): OciOptions {
-  return { subArchitectures: false, extraArches: x.resolved.map((r) => r.arch) };
+  return { subArchitectures: false, extraArches: x.resolved.map((r) => r.arch), flags: x.filterFlags };
 }
 
 /** Calls per syscall number on `arch`: the compiler gives frequent syscalls the shorter paths. */

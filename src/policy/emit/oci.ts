@@ -46,7 +46,19 @@ export interface OciOptions {
   readonly subArchitectures?: boolean;
   /** Other arches to list (ones the profile was seen making calls on); calls from unlisted ABIs are killed. */
   readonly extraArches?: readonly Arch[];
+  /** The `flags` field (none by default: runc before 1.2 refuses any, "seccomp flags are not yet supported"). */
+  readonly flags?: readonly FilterFlag[];
 }
+
+/** The flags runc (1.2+) and crun both accept. */
+export const FILTER_FLAGS = {
+  /** The kernel audits ERRNO and TRAP verdicts (and LOG) of this filter: denials reach `learn from-audit`. */
+  log: 'SECCOMP_FILTER_FLAG_LOG',
+  /** Turns off the Speculative Store Bypass mitigation for the container (faster, less safe). crun sets it
+   * itself when `flags` is absent; runc never does. */
+  'spec-allow': 'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+} as const;
+export type FilterFlag = keyof typeof FILTER_FLAGS;
 
 export function emitOci(policy: ResolvedPolicy, options: OciOptions = {}): Emitted {
   const { seccomp, losses } = ociSeccomp(policy, options);
@@ -81,7 +93,7 @@ export function ociSeccomp(policy: ResolvedPolicy, options: OciOptions = {}): { 
       }
     }
   }
-  const flags = filterFlags(policy);
+  const flags = (options.flags ?? []).map((f) => FILTER_FLAGS[f]);
   const seccomp: OciSeccomp = {
     ...defaultAction(policy.defaultAction, losses),
     architectures: [NATIVE[policy.arch], ...extra, ...sub],
@@ -94,16 +106,6 @@ export function ociSeccomp(policy: ResolvedPolicy, options: OciOptions = {}): { 
   return { seccomp, losses: dedupe(losses) };
 }
 
-/**
- * SECCOMP_FILTER_FLAG_LOG when the policy can answer ERRNO, TRAP or LOG: the kernel audits ERRNO and TRAP
- * verdicts only for filters loaded with it, so denials reach the audit log (`learn from-audit`) and a
- * complain-mode (LOG) profile says so. Both runc and crun accept it. SPEC_ALLOW is left to the runtime
- * (crun sets it when `flags` is absent; runc never does), since it turns off a Spectre mitigation.
- */
-function filterFlags(policy: ResolvedPolicy): string[] {
-  const actions = [policy.defaultAction, ...policy.syscalls.flatMap((s) => s.clauses.map((c) => c.action))];
-  return actions.some((a) => a.kind === 'errno' || a.kind === 'trap' || a.kind === 'log') ? ['SECCOMP_FILTER_FLAG_LOG'] : [];
-}
 
 /** Per non-default action, the arguments for which the first-match clauses of one syscall give it. */
 function decidedRegions(s: ResolvedSyscall, fallback: Action) {
