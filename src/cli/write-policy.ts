@@ -31,7 +31,7 @@ import type { ResolvedPolicy } from '../policy/resolved.js';
 import { listRuns, profileObservations, runObservations, type RunRow } from '../store/queries.js';
 import { runtimeCalls } from '../container/runtime-calls.js';
 import { runtimeDef, withRuntimeBlocks } from '../learn/runtime-block.js';
-import { RUNTIMES } from '../trace/container-split.js';
+import { RUNTIMES, setupCallsFirst } from '../trace/container-split.js';
 import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import { painter } from './color.js';
 import type { Io } from './io.js';
@@ -112,7 +112,7 @@ function containerHeader(db: Database, profile: string, runs: readonly RunRow[])
   const setup = [...new Set(profileObservations(db, profile, 'host').map((o) => o.name))].filter((n) => !inside.has(n));
   const how = [...new Set(runs.map((r) => `${r.containerRuntime ?? 'runtime'}, split at ${r.containerSplit === 'filter' ? 'its filter load' : 'the entrypoint\'s execve'}`))];
   return `container runs ${runs.map((r) => r.id).join(', ')} (${how.join('; ')}): learned from the container's calls; ` +
-    `${setup.length} syscalls of the runtime's setup left out${setup.length > 0 ? ` (${setup.slice(0, 8).sort().join(', ')}${setup.length > 8 ? ', …' : ''})` : ''}`;
+    `${setup.length} syscalls of the runtime's setup left out${setup.length > 0 ? ` (${setupCallsFirst(setup).slice(0, 8).join(', ')}${setup.length > 8 ? ', …' : ''})` : ''}`;
 }
 
 function fileStem(profile: string): string {

@@ -162,3 +162,11 @@ export function filterLoad(ev: SyscallEvent): { tsync: boolean } | null {
   if (ev.name === 'prctl' && (a0 === 'PR_SET_SECCOMP' || a0 === '22') && (a1 === 'SECCOMP_MODE_FILTER' || a1 === '2')) return { tsync: false };
   return null;
 }
+
+/** Calls only a runtime's setup needs (a container that makes them is unusual): listed first when names are shown. */
+const SETUP_CALLS = ['mount', 'umount2', 'pivot_root', 'unshare', 'setns', 'chroot', 'mknodat', 'sethostname', 'keyctl'];
+
+export function setupCallsFirst(names: readonly string[]): string[] {
+  const rank = (n: string) => (SETUP_CALLS.includes(n) ? SETUP_CALLS.indexOf(n) : SETUP_CALLS.length);
+  return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
