@@ -44,7 +44,7 @@ interface Task {
   group: number;
 }
 
-const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+export const FORKS: ReadonlySet<string> = new Set(['clone', 'clone3', 'fork', 'vfork']);
 /** Events held for one task whose parent's clone has not returned yet; past this, they count as host calls. */
 const MAX_HELD = 100_000;
 
@@ -135,9 +135,15 @@ export function createPhaser(): Phaser {
   };
 }
 
-function childPid(ev: SyscallEvent): number | null {
-  return ev.ret !== null && /^[1-9]\d*$/.test(ev.ret) ? Number(ev.ret) : null;
+/** The child a fork made, as strace numbers tasks: inside a PID namespace the return value is the child's pid
+ * there, and strace (--decode-pids=pidns) adds its own: `= 7 /* 8705 in strace's PID NS *\/`. */
+export function childPid(ev: SyscallEvent): number | null {
+  if (ev.ret === null || !/^[1-9]\d*$/.test(ev.ret)) return null;
+  const translated = PIDNS.exec(ev.raw.slice(ev.raw.lastIndexOf(' = ')));
+  return Number(translated?.[1] ?? ev.ret);
 }
+
+const PIDNS = /^ = \d+ \/\* (\d+) in strace's PID NS \*\//;
 
 /** The runtime an execve starts: argv[0]'s or the path's base name (`/proc/self/exe` with argv `["runc", "init"]`). */
 function runtimeOf(ev: SyscallEvent): RuntimeName | null {

@@ -3,7 +3,7 @@
 // It holds only the aggregate, never the trace; takeBatch() hands over what changed since the last call.
 import type { Arch } from '../abi/arch.js';
 import { ARG_SENSITIVE, argValues, shapeKey } from './arg-values.js';
-import { createPhaser, type Phase, type SplitInfo } from './container-split.js';
+import { childPid as forkedChild, createPhaser, FORKS, type Phase, type SplitInfo } from './container-split.js';
 import type { SyscallEvent, TraceEvent } from './events.js';
 import type { ShapeCount } from './shape-count.js';
 
@@ -82,8 +82,6 @@ export interface Aggregator {
   readonly stats: IngestStats;
 }
 
-const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork']);
-
 export function createAggregator(options: { recordEvents?: boolean } = {}): Aggregator {
   const slots = new Map<Arch, Map<number | string, Map<string, Observation>>>();
   const perArchCount: Partial<Record<Arch, number>> = {};
@@ -157,8 +155,9 @@ export function createAggregator(options: { recordEvents?: boolean } = {}): Aggr
 
   function track(ev: SyscallEvent): void {
     const p = proc(ev.pid);
-    if (FORKS.has(ev.name) && ev.ret !== null && /^[1-9]\d*$/.test(ev.ret)) {
-      const child = proc(Number(ev.ret));
+    const childPid = FORKS.has(ev.name) ? forkedChild(ev) : null;
+    if (childPid !== null) {
+      const child = proc(childPid);
       child.ppid = ev.pid;
       const thread = ev.args.some((a) => a.includes('CLONE_THREAD'));
       if (thread !== child.thread) processCount += thread ? -1 : 1;

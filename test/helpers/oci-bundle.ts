@@ -1,6 +1,7 @@
 // OCI bundles for real-runtime tests and measurements: a busybox-static rootfs and the config `runc spec`
 // writes, made non-interactive, without cgroup namespace or resource limits, with a tmpfs on /tmp.
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { execa } from 'execa';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -47,11 +48,19 @@ export function runArgv(runtime: string, b: Bundle, id: string): string[] {
   return [runtime, '--root', b.state, 'run', '--bundle', b.dir, id];
 }
 
-/** Runs the container to its end; `delete -f` afterwards whatever happened. */
-export function runContainer(runtime: string, b: Bundle, id: string, timeout = 30_000): SpawnSyncReturns<string> {
+export interface ContainerResult {
+  readonly status: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the container to its end (without blocking the event loop: a test's server must answer it);
+ * `delete -f` afterwards whatever happened. */
+export async function runContainer(runtime: string, b: Bundle, id: string, timeout = 30_000): Promise<ContainerResult> {
   const [cmd, ...args] = runArgv(runtime, b, id);
   try {
-    return spawnSync(cmd!, args, { encoding: 'utf8', timeout });
+    const r = await execa(cmd!, args, { reject: false, timeout, stdin: 'ignore', stripFinalNewline: false });
+    return { status: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
   } finally {
     deleteContainer(runtime, b, id);
   }
