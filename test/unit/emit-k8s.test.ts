@@ -67,7 +67,7 @@ t('the SeccompProfile validates against SPO\'s CRD schema', () => {
   assert.is(doc.apiVersion, SPO_API_VERSION);
   assert.is(doc.kind, 'SeccompProfile');
   assert.is(doc.metadata.name, 'my-app');
-  const ok = validate(doc);
+  const ok = validate(doc as unknown);
   assert.ok(ok, JSON.stringify(validate.errors, null, 2));
   // errnoRet is a string in SPO's API (a number in the OCI spec)
   assert.ok(doc.spec.syscalls.some((s: { errnoRet?: unknown }) => s.errnoRet === '13'));
@@ -83,7 +83,7 @@ t('the schema check bites: an OCI-style numeric errnoRet, a defaultErrnoRet or a
   for (const mutate of bad) {
     const copy = structuredClone(doc);
     mutate(copy);
-    assert.not.ok(validate(copy), JSON.stringify(copy.spec).slice(0, 200));
+    assert.not.ok(validate(copy as unknown), JSON.stringify(copy.spec).slice(0, 200));
   }
 });
 
