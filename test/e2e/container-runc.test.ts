@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { readAuditSource } from '../../src/audit/sources/select.js';
 import { hasTool } from '../helpers/trace-shapes.js';
 import { runLearn } from '../helpers/learn-cli.js';
-import { deleteContainer, makeBundle, MARKER_SECCOMP, runArgv, runContainer, writeConfig, type Bundle } from '../helpers/oci-bundle.js';
+import { containerWorkloads, deleteContainer, makeBundle, MARKER_SECCOMP, runArgv, runContainer, writeConfig, type Bundle } from '../helpers/oci-bundle.js';
 import { validateOciSeccomp } from '../helpers/oci-schema.js';
 
 const t = suite('e2e/containers under runc');
@@ -24,7 +24,6 @@ const SETUP_CALLS = ['mount', 'pivot_root', 'unshare', 'setns', 'umount2'];
 const dir = mkdtempSync(join(tmpdir(), 'learn-containers-'));
 const db = join(dir, 'learn.db');
 let server: Server | undefined;
-let port = 0;
 let seq = 0;
 const id = (what: string) => `learn-ct-${process.pid}-${what}-${seq++}`;
 
@@ -32,19 +31,14 @@ t.before(async () => {
   if (!ready) return;
   server = createServer((_req, res) => res.end('served from the host\n'));
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  WORKLOADS = containerWorkloads((server.address() as AddressInfo).port);
 });
 t.after(() => {
   server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const WORKLOADS = {
-  files: ['/bin/sh', '-c', 'mkdir -p /tmp/w/a && echo data > /tmp/w/a/f && cp /tmp/w/a/f /tmp/w/g && mv /tmp/w/g /tmp/w/h && ' +
-    'cat /tmp/w/h && ls /tmp/w && wc -c /tmp/w/a/f && rm -r /tmp/w && echo done'],
-  net: () => ['/bin/sh', '-c', `wget -q -O - http://127.0.0.1:${port}/ && echo fetched`],
-  workers: ['/bin/sh', '-c', 'for i in 1 2 3 4; do (echo worker $i > /tmp/out.$i) & done; wait; cat /tmp/out.1 /tmp/out.2 /tmp/out.3 /tmp/out.4'],
-};
+let WORKLOADS: ReturnType<typeof containerWorkloads>;
 
 interface Learned {
   readonly bundle: Bundle;
@@ -123,10 +117,10 @@ it('file work: learned under runc, the same output under the profile, mount deni
 });
 
 it('network: wget to a server on the host\'s 127.0.0.1; learned with a filter in config.json (split at its load)', async () => {
-  const l = await learnContainer('ct-net', WORKLOADS.net(), { hostNetwork: true, seccomp: MARKER_SECCOMP });
+  const l = await learnContainer('ct-net', WORKLOADS.net, { hostNetwork: true, seccomp: MARKER_SECCOMP });
   for (const call of SETUP_CALLS) assert.not.ok(allowedNames(l.oci).includes(call), `${call} is runc's, not the container's`);
   assert.match(l.policy, /container runs \d+ \(runc, split at its filter load\)/);
-  await sameUnderProfile(l, WORKLOADS.net());
+  await sameUnderProfile(l, WORKLOADS.net);
   const show = await runLearn(['show', 'ct-net', '--db', db]);
   assert.match(show.stdout, /container split: run #\d+ runc at its filter load/);
   assert.match(show.stdout, /^ {2}host: \d+ syscalls .*\n {4}mount /m);

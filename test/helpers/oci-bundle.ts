@@ -75,3 +75,14 @@ export const MARKER_SECCOMP = {
   defaultAction: 'SCMP_ACT_ALLOW',
   syscalls: [{ names: ['kexec_load'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
 };
+
+/** The three acceptance containers: file work, a wget to a server on the host's 127.0.0.1:`port` (needs the
+ * host network), forked workers. Each prints the same text on every run. */
+export function containerWorkloads(port: number): Readonly<Record<'files' | 'net' | 'workers', readonly string[]>> {
+  return {
+    files: ['/bin/sh', '-c', 'mkdir -p /tmp/w/a && echo data > /tmp/w/a/f && cp /tmp/w/a/f /tmp/w/g && mv /tmp/w/g /tmp/w/h && ' +
+      'cat /tmp/w/h && ls /tmp/w && wc -c /tmp/w/a/f && rm -r /tmp/w && echo done'],
+    net: ['/bin/sh', '-c', `wget -q -O - http://127.0.0.1:${port}/ && echo fetched`],
+    workers: ['/bin/sh', '-c', 'for i in 1 2 3 4; do (echo worker $i > /tmp/out.$i) & done; wait; cat /tmp/out.1 /tmp/out.2 /tmp/out.3 /tmp/out.4'],
+  };
+}
