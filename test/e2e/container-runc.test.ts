@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { measureRuntime } from '../../bench/runtime-calls.js';
 import { readAuditSource } from '../../src/audit/sources/select.js';
+import { runtimeCalls } from '../../src/container/runtime-calls.js';
 import { hasTool } from '../helpers/trace-shapes.js';
 import { runLearn } from '../helpers/learn-cli.js';
 import { containerWorkloads, deleteContainer, makeBundle, MARKER_SECCOMP, runArgv, runContainer, writeConfig, type Bundle } from '../helpers/oci-bundle.js';
@@ -136,6 +138,13 @@ it('forked workers: every worker\'s calls are the container\'s', async () => {
   const out = await runContainer('runc', l.bundle, id('check'));
   assert.is(out.stdout, 'worker 1\nworker 2\nworker 3\nworker 4\n');
   if (kmsgReadable()) await mountIsDenied(l);
+});
+
+it('the runc installed here does after its filter load nothing the measured block lacks', () => {
+  const measured = runtimeCalls('runc')!.syscalls;
+  const now = measureRuntime('runc', 4);
+  assert.equal(now.splits, ['filter']);
+  assert.equal(now.syscalls.filter((n) => !measured.includes(n)), [], 're-measure: node dist/bench/runtime-calls.js --write runc');
 });
 
 it('a container learned without its runtime block dies at start: the block is what runc needs', async () => {
