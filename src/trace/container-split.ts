@@ -23,16 +23,14 @@ export interface SplitInfo {
   readonly split: SplitKind | null;
 }
 
-export interface PhasedEvent {
-  readonly ev: SyscallEvent;
-  readonly phase: Phase;
-}
+/** Receives each syscall event with its phase, in trace order per task. */
+export type PhaseSink = (ev: SyscallEvent, phase: Phase) => void;
 
 export interface Phaser {
-  /** Returns the syscall events this event releases, each with its phase (in trace order per task). */
-  push(ev: TraceEvent): PhasedEvent[];
+  /** Hands `sink` the syscall events this event releases (itself, or none while its task's origin is unknown). */
+  push(ev: TraceEvent, sink: PhaseSink): void;
   /** End of trace: releases events of tasks whose creation was never seen, as host calls. */
-  finish(): PhasedEvent[];
+  finish(sink: PhaseSink): void;
   readonly info: SplitInfo;
 }
 
@@ -58,15 +56,16 @@ export function createPhaser(): Phaser {
   let runtime: RuntimeName | null = null;
   let split: SplitKind | null = null;
 
-  function handle(task: Task, ev: SyscallEvent): PhasedEvent[] {
+  // Called for every event of a trace: no allocation on the common path.
+  function handle(task: Task, ev: SyscallEvent, sink: PhaseSink): void {
+    sink(ev, task.phase);
     const phase = task.phase;
-    const out: PhasedEvent[] = [{ ev, phase }];
     if (FORKS.has(ev.name)) {
       const child = childPid(ev);
       if (child !== null) {
         const thread = ev.args.some((a) => a.includes('CLONE_THREAD'));
         tasks.set(child, { phase, runtime: task.runtime, group: thread ? task.group : child });
-        out.push(...release(child));
+        release(child, sink);
       }
     } else if ((ev.name === 'execve' || ev.name === 'execveat') && ev.ret === '0') {
       const now = runtimeOf(ev);
@@ -86,16 +85,15 @@ export function createPhaser(): Phaser {
         if (load.tsync) for (const t of tasks.values()) if (t.group === task.group && t.phase === 'host') t.phase = 'runtime';
       }
     }
-    return out;
   }
 
-  function release(pid: number): PhasedEvent[] {
+  function release(pid: number, sink: PhaseSink): void {
     const events = held.get(pid);
-    if (events === undefined) return [];
+    if (events === undefined) return;
     held.delete(pid);
     heldCount -= events.length;
     const task = tasks.get(pid)!;
-    return events.flatMap((e) => handle(task, e));
+    for (const e of events) handle(task, e, sink);
   }
 
   function hostTask(pid: number): Task {
@@ -105,29 +103,29 @@ export function createPhaser(): Phaser {
   }
 
   return {
-    push(ev) {
+    push(ev, sink) {
       if (ev.kind === 'exit' && ev.superseded !== null) {
         // A thread's execve: the process goes on under the leader's pid, as the thread that exec'd.
         const by = tasks.get(ev.superseded);
         if (by !== undefined) tasks.set(ev.pid, by);
       }
-      if (ev.kind !== 'syscall') return [];
+      if (ev.kind !== 'syscall') return;
       const task = tasks.get(ev.pid);
-      if (task !== undefined) return handle(task, ev);
+      if (task !== undefined) return handle(task, ev, sink);
       // The first task, or one attached to (--attach): nothing in the trace created it.
-      if (!runtimeSeen || tasks.size === 0) return handle(hostTask(ev.pid), ev);
+      if (!runtimeSeen || tasks.size === 0) return handle(hostTask(ev.pid), ev, sink);
       const list = held.get(ev.pid) ?? held.set(ev.pid, []).get(ev.pid)!;
       list.push(ev);
       heldCount++;
-      if (heldCount <= MAX_HELD) return [];
+      if (heldCount <= MAX_HELD) return;
       hostTask(ev.pid);
-      return release(ev.pid);
+      release(ev.pid, sink);
     },
-    finish() {
-      return [...held.keys()].flatMap((pid) => {
+    finish(sink) {
+      for (const pid of [...held.keys()]) {
         hostTask(pid);
-        return release(pid);
-      });
+        release(pid, sink);
+      }
     },
     get info() {
       return { runtime, split };
@@ -159,7 +157,8 @@ function runtimeOf(ev: SyscallEvent): RuntimeName | null {
 
 /** A successful seccomp filter load: seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) or prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog). */
 export function filterLoad(ev: SyscallEvent): { tsync: boolean } | null {
-  if (ev.ret === null || !/^\d+$/.test(ev.ret)) return null;
+  // Name first: `ev.args` splits the call text, which the runtime's thousands of other calls must not pay for.
+  if ((ev.name !== 'seccomp' && ev.name !== 'prctl') || ev.ret === null || !/^\d+$/.test(ev.ret)) return null;
   const [a0, a1, a2] = ev.args;
   if (ev.name === 'seccomp' && (a0 === 'SECCOMP_SET_MODE_FILTER' || a0 === '1') && a2 !== undefined && a2 !== 'NULL') {
     const flags = a1 ?? '0';

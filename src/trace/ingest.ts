@@ -185,10 +185,10 @@ export function createAggregator(options: { recordEvents?: boolean } = {}): Aggr
   return {
     add(ev) {
       if (ev.kind !== 'syscall') proc(ev.pid);
-      for (const p of phaser.push(ev)) count(p.ev, p.phase);
+      phaser.push(ev, count);
     },
     end() {
-      for (const p of phaser.finish()) count(p.ev, p.phase);
+      phaser.finish(count);
     },
     takeBatch() {
       const batch: IngestBatch = {

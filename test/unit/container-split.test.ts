@@ -93,7 +93,7 @@ t('a child printed before its fork returns, inside a PID namespace, is tied to t
 t('the failed probes libseccomp makes (a NULL program) are no filter load', () => {
   const phaser = createPhaser();
   const parser = createStraceParser();
-  for (const line of FORK_IN_PIDNS.slice(0, 5)) for (const e of parser.feed(line)) phaser.push(e);
+  for (const line of FORK_IN_PIDNS.slice(0, 5)) for (const e of parser.feed(line)) phaser.push(e, () => undefined);
   assert.is(phaser.info.split, null);
 });
 
