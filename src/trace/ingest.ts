@@ -52,6 +52,8 @@ export interface IngestStats {
   readonly distinct: number;
   /** Processes (not threads) seen. */
   readonly processes: number;
+  /** The container runtime seen, and where its container's calls begin. */
+  readonly split: SplitInfo;
 }
 
 interface Observation {
@@ -210,7 +212,7 @@ export function createAggregator(options: { recordEvents?: boolean } = {}): Aggr
       return pending;
     },
     get stats(): IngestStats {
-      return { events, pending, syscallsPerArch: { ...perArchCount }, distinct, processes: processCount };
+      return { events, pending, syscallsPerArch: { ...perArchCount }, distinct, processes: processCount, split: phaser.info };
     },
   };
 }

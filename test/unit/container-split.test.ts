@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { captureIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/open.js';
 import { listRuns, profileObservations, runObservations } from '../../src/store/queries.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
@@ -95,6 +97,18 @@ t('the failed probes libseccomp makes (a NULL program) are no filter load', () =
   const parser = createStraceParser();
   for (const line of FORK_IN_PIDNS.slice(0, 5)) for (const e of parser.feed(line)) phaser.push(e, () => undefined);
   assert.is(phaser.info.split, null);
+});
+
+t('learn from-strace of a runc trace says where the container begins', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'learn-split-'));
+  try {
+    const io = captureIo(dir, process.env);
+    const code = await main(['node', 'learn', 'from-strace', '--db', join(dir, 'l.db'), join(FIXTURES, 'strace', 'runc_run.seccomp.f_n_pidns.txt')], io);
+    assert.is(code, 0, io.stderr());
+    assert.match(io.stderr(), /container run under runc: split where its init loaded the filter/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t('the store keeps both parts; the learned part of a container run is its container phase', () => {
