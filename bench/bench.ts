@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { benchAudit } from './audit.js';
 import { benchBpf } from './bpf.js';
+import { benchContainer } from './container.js';
 import { benchDiff } from './diff.js';
 import { benchLearn } from './learn.js';
 import { benchReplay } from './replay.js';
@@ -27,6 +28,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { key: 'bpf', title: 'BPF filters', run: benchBpf },
   { key: 'diff', title: 'Policy diff', run: benchDiff },
   { key: 'replay', title: 'Replay', run: benchReplay },
+  { key: 'container', title: 'Container profiles against Docker\'s default', run: benchContainer },
 ];
 
 const OUT = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));

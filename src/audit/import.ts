@@ -86,12 +86,13 @@ export function toBatch(records: readonly AuditRecord[]): IngestBatch {
     const key = `${r.arch}:${r.nr}`;
     const o = obs.get(key);
     if (o) o.count += 1;
-    else obs.set(key, { row: { arch: r.arch, nr: r.nr, name: r.name, shape: '', firstRaw: '', firstLine: i + 1 }, count: 1 });
+    else obs.set(key, { row: { phase: 'host', arch: r.arch, nr: r.nr, name: r.name, shape: '', firstRaw: '', firstLine: i + 1 }, count: 1 });
     if (!procs.has(r.pid)) procs.set(r.pid, { pid: r.pid, ppid: null, exe: r.exe, thread: false });
   });
   return {
     observations: [...obs.values()].map((o) => ({ ...o.row, count: o.count })),
     processes: [...procs.values()],
     events: [],
+    split: { runtime: null, split: null },
   };
 }

@@ -2,10 +2,12 @@
 // policy goes, in which formats, and how it is learned.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { parseRuntimes } from '../container/runtime-calls.js';
 import { errnoNumber } from '../policy/emit/errno-names.js';
+import type { FilterFlag } from '../policy/emit/oci.js';
 import type { Action } from '../policy/model.js';
 import { parseWholeNumber } from './program.js';
-import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
+import { DEFAULT_FORMATS, parseFilterFlags, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 
 export interface PolicyFlags {
   readonly out: string;
@@ -14,6 +16,8 @@ export interface PolicyFlags {
   readonly strict?: boolean;
   readonly maxExcess?: number;
   readonly defaultAction: string;
+  readonly runtime: string;
+  readonly filterFlags?: FilterFlag[];
 }
 
 export function addPolicyOptions(command: Command): Command {
@@ -23,7 +27,10 @@ export function addPolicyOptions(command: Command): Command {
     .option('--catalog <name|file>', 'category catalog: default, systemd, pledge, or a .policy file', 'default')
     .option('--strict', 'allow exactly the observed syscalls and argument values, no categories')
     .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseWholeNumber('--max-excess'))
-    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL');
+    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL')
+    .option('--runtime <list>', 'allow what these OCI runtimes do after loading the filter (runc, crun; none; auto: the ' +
+      'runtime of container runs, every measured one for oci/k8s output)', 'auto')
+    .option('--filter-flags <list>', 'OCI/k8s `flags`: log (audit ERRNO/TRAP/LOG verdicts), spec-allow; runc before 1.2 refuses any flag', parseFilterFlags);
 }
 
 export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutputOptions {
@@ -34,6 +41,8 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     strict: flags.strict === true,
     maxExcess: flags.maxExcess,
     defaultAction: parseAction(flags.defaultAction),
+    runtimes: parseRuntimes(flags.runtime),
+    filterFlags: flags.filterFlags ?? [],
     now,
   };
 }

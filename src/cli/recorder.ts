@@ -58,6 +58,7 @@ export function createRecorder(writer: RunWriter, options: { recordEvents?: bool
       parsers.push({ file, parser });
     },
     finish(end) {
+      aggregator.end();
       flush();
       writer.finish(end, counts());
     },

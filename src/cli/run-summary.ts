@@ -1,5 +1,6 @@
 // The closing report of `learn -- CMD` and `learn from-strace`: text on stderr, or JSON on stdout.
 import type { Arch } from '../abi/arch.js';
+import type { SplitInfo } from '../trace/container-split.js';
 import type { Recorder } from './recorder.js';
 import type { Io } from './io.js';
 
@@ -16,6 +17,8 @@ export interface RunSummary {
   readonly parseErrors: number;
   /** The first few parse problems, with their place. */
   readonly problems: readonly { readonly place: string; readonly reason: string; readonly text: string }[];
+  /** A container runtime in the trace: its calls and the container's are told apart (null fields: none). */
+  readonly container: SplitInfo;
   /** How the traced program ended (tracing only). */
   readonly ended?: { readonly exitCode: number | null; readonly signal: string | null; readonly how: string };
 }
@@ -29,6 +32,7 @@ export function summarize(recorder: Recorder, base: Pick<RunSummary, 'profile' |
     events: stats.events,
     syscalls: stats.syscallsPerArch,
     processes: stats.processes,
+    container: stats.split,
     parseErrors: recorder.parseErrors,
     problems: problems.slice(0, SHOWN_PROBLEMS),
   };
@@ -44,6 +48,10 @@ export function printSummary(io: Io, s: RunSummary, options: { json: boolean; qu
   const perArch = Object.entries(s.syscalls).map(([arch, n]) => `${n} ${arch}`).join(', ') || '0';
   io.err(`learn: profile ${s.profile}, run ${s.runId} (${s.status}): ${s.events} events, syscalls ${perArch}, ` +
     `${s.processes} process${s.processes === 1 ? '' : 'es'}, ${s.parseErrors} parse problem${s.parseErrors === 1 ? '' : 's'}\n`);
+  if (s.container.split !== null) {
+    const where = s.container.split === 'filter' ? 'where its init loaded the filter' : 'at the entrypoint\'s execve (no filter in config.json)';
+    io.err(`learn: container run under ${s.container.runtime}: split ${where}; the policy is learned from the container's calls (learn show ${s.profile})\n`);
+  }
   for (const p of s.problems) io.err(`  ${p.place}: ${p.reason}: ${p.text}\n`);
   if (s.parseErrors > s.problems.length && s.problems.length > 0) io.err(`  … and ${s.parseErrors - s.problems.length} more\n`);
 }

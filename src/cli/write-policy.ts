@@ -22,12 +22,16 @@ import type { Diagnostic, Emitted } from '../policy/emit/emitted.js';
 import { emitFirejail } from '../policy/emit/firejail.js';
 import { emitJson } from '../policy/emit/json.js';
 import { printPolicy } from '../policy/emit/kafel.js';
-import { emitOci } from '../policy/emit/oci.js';
+import { emitK8s } from '../policy/emit/k8s.js';
+import { emitOci, ociSeccomp, type FilterFlag, type OciOptions } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
-import type { Action } from '../policy/model.js';
+import type { Action, PolicyDef } from '../policy/model.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
-import { listRuns, profileObservations } from '../store/queries.js';
+import { listRuns, profileObservations, runObservations, type RunRow } from '../store/queries.js';
+import { runtimeCalls } from '../container/runtime-calls.js';
+import { runtimeDef, withRuntimeBlocks } from '../learn/runtime-block.js';
+import { RUNTIMES, setupCallsFirst } from '../trace/container-split.js';
 import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import { painter } from './color.js';
 import type { Io } from './io.js';
@@ -35,8 +39,10 @@ import { type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js
 import { VERSION } from './version.js';
 
 const EXTENSION: Readonly<Record<PolicyFormat, string>> = {
-  kafel: 'policy', bpf: 'bpf', oci: 'oci.json', systemd: 'systemd.conf', firejail: 'firejail', json: 'json',
+  kafel: 'policy', bpf: 'bpf', oci: 'oci.json', k8s: 'k8s.yaml', systemd: 'systemd.conf', firejail: 'firejail', json: 'json',
 };
+/** Formats a container runtime loads: they get the runtimes' after-filter calls unless --runtime says otherwise. */
+const CONTAINER_FORMATS: readonly PolicyFormat[] = ['oci', 'k8s'];
 
 export interface WrittenPolicy {
   readonly files: readonly string[];
@@ -45,7 +51,7 @@ export interface WrittenPolicy {
 }
 
 /** How a profile's policy is learned: `learn policy`'s options apart from where and in which formats it goes. */
-export type LearnOptions = Omit<PolicyOutputOptions, 'outDir' | 'formats'>;
+export type LearnOptions = Omit<PolicyOutputOptions, 'outDir'>;
 
 /** Learns `profile`'s policy from the store, with the header every written format carries. */
 export function learnProfile(db: Database, profile: string, options: LearnOptions, io: Io): EmitInput {
@@ -61,12 +67,15 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
       `${options.strict ? '; --strict' : ''}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
     `date: ${options.now.toISOString()}`,
   ];
-  const learned = learnPolicy(shapes, catalogCategories(catalog, arches), {
+  const containerRuns = runs.filter((r) => r.containerSplit !== null);
+  if (containerRuns.length > 0) header.push(containerHeader(db, profile, containerRuns));
+  const base = learnPolicy(shapes, catalogCategories(catalog, arches), {
     profile, defaultAction: options.defaultAction, strict: options.strict, maxExcess: options.maxExcess, header,
   });
+  const learned: LearnResult = { ...base, policy: withRuntimeBlocks(base.policy, runtimeBlocks(db, runs, options)) };
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;
-  return { learned, resolved, native, catalog, header, profile, shapes };
+  return { learned, resolved, native, catalog, header, profile, shapes, filterFlags: options.filterFlags };
 }
 
 /** Learns `profile`'s policy from the store and writes one file per format; says on stderr what it wrote. */
@@ -78,7 +87,9 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   const previous = readPrevious(join(outDir, `${fileStem(profile)}.${EXTENSION.kafel}`));
   const files: string[] = [];
   const losses: WrittenPolicy['losses'][number][] = [];
-  for (const format of options.formats) {
+  // The k8s file points at the OCI JSON as the Localhost profile: write it too.
+  const formats = options.formats.includes('k8s') && !options.formats.includes('oci') ? [...options.formats, 'oci' as const] : options.formats;
+  for (const format of formats) {
     const out = emit(format, input);
     const file = join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`);
     writeFileSync(file, out.data);
@@ -89,6 +100,29 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
   if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);
   return { files, losses, learned };
+}
+
+/** The runtimes whose after-filter calls go in: --runtime, else the container runs' runtimes, else every
+ * measured runtime when a container format is written. */
+function runtimeBlocks(db: Database, runs: readonly RunRow[], options: LearnOptions): PolicyDef[] {
+  const fromRuns = [...new Set(runs.flatMap((r) => (r.containerSplit !== null && r.containerRuntime !== null ? [r.containerRuntime] : [])))];
+  const wanted = options.runtimes ??
+    (fromRuns.length > 0 ? fromRuns : options.formats.some((f) => CONTAINER_FORMATS.includes(f)) ? RUNTIMES.filter((r) => runtimeCalls(r) !== undefined) : []);
+  return wanted.map((runtime) => runtimeDef({
+    runtime,
+    measured: runtimeCalls(runtime),
+    observed: [...new Set(runs.filter((r) => r.containerRuntime === runtime)
+      .flatMap((r) => runObservations(db, r.id, 'runtime').map((o) => o.name)))],
+  }));
+}
+
+/** Says that the policy covers the container only, and what of the runtime's setup it left out. */
+function containerHeader(db: Database, profile: string, runs: readonly RunRow[]): string {
+  const inside = new Set(profileObservations(db, profile).map((o) => o.name));
+  const setup = [...new Set(profileObservations(db, profile, 'host').map((o) => o.name))].filter((n) => !inside.has(n));
+  const how = [...new Set(runs.map((r) => `${r.containerRuntime ?? 'runtime'}, split at ${r.containerSplit === 'filter' ? 'its filter load' : 'the entrypoint\'s execve'}`))];
+  return `container runs ${runs.map((r) => r.id).join(', ')} (${how.join('; ')}): learned from the container's calls; ` +
+    `${setup.length} syscalls of the runtime's setup left out${setup.length > 0 ? ` (${setupCallsFirst(setup).slice(0, 8).join(', ')}${setup.length > 8 ? ', …' : ''})` : ''}`;
 }
 
 function fileStem(profile: string): string {
@@ -123,6 +157,7 @@ export interface EmitInput {
   readonly header: readonly string[];
   readonly profile: string;
   readonly shapes: readonly ObservedShape[];
+  readonly filterFlags: readonly FilterFlag[];
 }
 
 /** The file `learn policy` writes in `format`. */
@@ -134,7 +169,12 @@ export function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8
     case 'bpf':
       return { data: encodeProgram(compilePolicy(x.native, { weights: callWeights(x.shapes, x.native.arch) }).program), losses: [] };
     case 'oci':
-      return text(emitOci(x.native));
+      return text(emitOci(x.native, ociOptions(x)));
+    case 'k8s': {
+      const { seccomp, losses } = ociSeccomp(x.native, ociOptions(x));
+      const k8s = emitK8s(seccomp, { profile: x.profile, ociFile: `${fileStem(x.profile)}.${EXTENSION.oci}`, header: x.header.slice(0, 1) });
+      return { data: k8s.text, losses: [...losses, ...k8s.losses] };
+    }
     case 'systemd': {
       const groups = catalogCategories(loadCatalog('systemd'), [x.native.arch]).map((g) => ({ ...g, name: systemdGroupName(g.name) }));
       const implicit = groups.find((g) => g.name === '@default');
@@ -149,6 +189,11 @@ export function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8
         policy: x.learned.policy, resolved: x.resolved, explanation: x.learned.explanation,
       }));
   }
+}
+
+/** The arches the profile made calls on, and no others: a call from another ABI meets libseccomp's bad-arch kill, as in the .policy. */
+function ociOptions(x: EmitInput): OciOptions {
+  return { subArchitectures: false, extraArches: x.resolved.map((r) => r.arch), flags: x.filterFlags };
 }
 
 /** Calls per syscall number on `arch`: the compiler gives frequent syscalls the shorter paths. */

@@ -8,7 +8,8 @@ import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
 import type { Action } from '../policy/model.js';
 import type { DiffSide } from './model.js';
-import { looksLikeJson, sideFromOciText, sideFromPolicyFile } from './sides.js';
+import { looksLikeSeccompProfile } from '../policy/parse-k8s.js';
+import { looksLikeJson, sideFromOciText, sideFromPolicyFile, sideFromSeccompProfileText } from './sides.js';
 
 export interface ReadContext {
   readonly cwd: string;
@@ -28,12 +29,13 @@ export async function readSide(spec: string, ctx: ReadContext): Promise<{ side: 
   if (existsSync(path)) {
     if (!statSync(path).isFile()) throw new UsageError(`${spec} is not a file`);
     const text = readFileSync(path, 'utf8');
+    if (looksLikeSeccompProfile(text)) return { side: sideFromSeccompProfileText(text, spec, ctx.arch), kind: 'oci' };
     if (looksLikeJson(text)) return { side: sideFromOciText(text, spec, ctx.arch), kind: 'oci' };
     const parsed = parsePolicy(text, spec, { arch: ctx.arch });
     const catalog = catalogForPolicy(ctx.catalog, text);
     return { side: sideFromPolicyFile(parsed, spec, ctx.arch, catalog), kind: 'policy' };
   }
-  if (/[/\\]|\.(policy|json)$/.test(spec)) throw new UsageError(`cannot read ${spec}: no such file`);
+  if (/[/\\]|\.(policy|json|ya?ml)$/.test(spec)) throw new UsageError(`cannot read ${spec}: no such file`);
   const { profileSide } = await import('./profile-side.js');
   return { side: profileSide(spec, ctx), kind: 'profile' };
 }

@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalogs.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { placeOf, usePlaceOf } from '../catalog/places.js';
 import type { PolicyFile } from '../policy/model.js';
+import { seccompProfileToOci } from '../policy/parse-k8s.js';
 import { parseOciSeccomp } from '../policy/parse-oci.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import { categoryView } from './categories.js';
@@ -34,6 +35,22 @@ export function sideFromOciText(text: string, file: string, arch: Arch, label = 
     origins: new Map(),
     source: { file, useLine: oci.defaultLine, ruleLines: oci.ruleLines },
   };
+}
+
+/** A Security Profiles Operator SeccompProfile (YAML or JSON); lines point into the file as written. */
+export function sideFromSeccompProfileText(text: string, file: string, arch: Arch, label = file): DiffSide {
+  const side = sideFromOciText(seccompProfileToOci(text, file), file, arch, label);
+  const lines = text.split('\n');
+  const lineOf = (re: RegExp) => {
+    const i = lines.findIndex((l) => re.test(l));
+    return i < 0 ? null : i + 1;
+  };
+  const ruleLines = new Map<string, number>();
+  for (const name of side.source?.ruleLines.keys() ?? []) {
+    const line = lineOf(new RegExp(`(^|[\\s"'\\[,-])${name}(["',\\]]|\\s*$)`));
+    if (line !== null) ruleLines.set(name, line);
+  }
+  return { ...side, source: { file, useLine: lineOf(/defaultAction/), ruleLines } };
 }
 
 /** Lines the parser recorded: the top-level USE, and the first rule naming each syscall. */

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Phase, RuntimeName, SplitKind } from '../trace/container-split.js';
 import type { ShapeCount } from '../trace/shape-count.js';
 import type { RunSource, RunStatus } from './writer.js';
 
@@ -26,7 +27,18 @@ export interface RunRow {
   readonly parseErrors: number;
   /** Distinct (arch, nr) pairs observed. */
   readonly syscalls: number;
+  /** The container runtime the trace ran, and how its container's calls were told apart; null for other runs. */
+  readonly containerRuntime: RuntimeName | null;
+  readonly containerSplit: SplitKind | null;
 }
+
+/**
+ * Which calls a query reads: 'learned' is what a policy is learned from — a container run's container
+ * phase, every call of other runs; or one phase of every run.
+ */
+export type ObservationPart = 'learned' | Phase;
+
+const PART_SQL = `(@part = 'learned' AND (r.container_split IS NULL OR o.phase = 'container') OR o.phase = @part)`;
 
 export interface ObservationSummary extends ShapeCount {
   readonly firstRaw: string;
@@ -60,6 +72,7 @@ interface RawRun extends Omit<RunRow, 'command'> {
 const RUN_SELECT = `
   SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.started_at AS startedAt, r.ended_at AS endedAt,
     r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors,
+    r.container_runtime AS containerRuntime, r.container_split AS containerSplit,
     (SELECT count(*) FROM (SELECT DISTINCT arch, nr FROM observations o WHERE o.run_id = r.id)) AS syscalls
   FROM runs r JOIN profiles p ON p.id = r.profile_id`;
 
@@ -82,7 +95,7 @@ export function getRun(db: Database, runId: number): RunRow | undefined {
 const OBS_COLUMNS = `o.arch, o.nr, o.name, o.shape`;
 
 /** The union of every run of the profile: one row per (arch, nr, name, shape), counts summed. */
-export function profileObservations(db: Database, profileName: string): ObservationSummary[] {
+export function profileObservations(db: Database, profileName: string, part: ObservationPart = 'learned'): ObservationSummary[] {
   const rows = db.prepare(`
     SELECT ${OBS_COLUMNS}, sum(o.count) AS count,
       (SELECT o2.first_raw FROM observations o2 JOIN runs r2 ON r2.id = o2.run_id
@@ -90,17 +103,18 @@ export function profileObservations(db: Database, profileName: string): Observat
         ORDER BY o2.run_id LIMIT 1) AS firstRaw,
       group_concat(o.run_id) AS runIds
     FROM observations o JOIN runs r ON r.id = o.run_id JOIN profiles p ON p.id = r.profile_id
-    WHERE p.name = ?
+    WHERE p.name = @profile AND ${PART_SQL}
     GROUP BY o.arch, o.nr, o.name, o.shape
-    ORDER BY o.arch, o.name, o.nr, o.shape`).all(profileName) as (Omit<ObservationSummary, 'runIds'> & { runIds: string })[];
+    ORDER BY o.arch, o.name, o.nr, o.shape`).all({ profile: profileName, part }) as (Omit<ObservationSummary, 'runIds'> & { runIds: string })[];
   return rows.map((r) => ({ ...r, runIds: r.runIds.split(',').map(Number).sort((a, b) => a - b) }));
 }
 
-export function runObservations(db: Database, runId: number): ObservationSummary[] {
+export function runObservations(db: Database, runId: number, part: ObservationPart = 'learned'): ObservationSummary[] {
   const rows = db.prepare(`
-    SELECT ${OBS_COLUMNS}, o.count, o.first_raw AS firstRaw
-    FROM observations o WHERE o.run_id = ?
-    ORDER BY o.arch, o.name, o.nr, o.shape`).all(runId) as Omit<ObservationSummary, 'runIds'>[];
+    SELECT ${OBS_COLUMNS}, sum(o.count) AS count, min(o.first_raw) AS firstRaw
+    FROM observations o JOIN runs r ON r.id = o.run_id WHERE o.run_id = @runId AND ${PART_SQL}
+    GROUP BY o.arch, o.nr, o.name, o.shape
+    ORDER BY o.arch, o.name, o.nr, o.shape`).all({ runId, part }) as Omit<ObservationSummary, 'runIds'>[];
   return rows.map((r) => ({ ...r, runIds: [runId] }));
 }
 

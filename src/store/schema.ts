@@ -81,6 +81,29 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_records_run ON audit_records(run_id);
   `,
+  // 3: a traced container runtime splits a run's calls into phases (trace/container-split.ts): the runtime's
+  // setup ('host'), its init after loading the container's filter ('runtime'), and the container itself.
+  // The phase is part of an observation's key, so the table is rebuilt; earlier rows are all 'host'.
+  `
+  ALTER TABLE runs ADD COLUMN container_runtime TEXT;   -- 'runc', 'crun'; NULL when no runtime ran
+  ALTER TABLE runs ADD COLUMN container_split TEXT CHECK (container_split IN ('filter', 'execve'));
+  CREATE TABLE observations_v3 (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    phase      TEXT NOT NULL DEFAULT 'host' CHECK (phase IN ('host', 'runtime', 'container')),
+    arch       TEXT NOT NULL,
+    nr         INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    shape      TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    first_raw  TEXT NOT NULL,
+    first_line INTEGER NOT NULL,
+    UNIQUE (run_id, phase, arch, nr, name, shape)
+  );
+  INSERT INTO observations_v3(run_id, phase, arch, nr, name, shape, count, first_raw, first_line)
+    SELECT run_id, 'host', arch, nr, name, shape, count, first_raw, first_line FROM observations;
+  DROP TABLE observations;
+  ALTER TABLE observations_v3 RENAME TO observations;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

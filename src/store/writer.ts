@@ -58,16 +58,16 @@ export function beginRun(store: Store, start: RunStart): RunWriter {
 function makeWriter(store: Store, runId: number, profileId: number): RunWriter {
   const { db } = store;
   const upsertObs = db.prepare(`
-    INSERT INTO observations(run_id, arch, nr, name, shape, count, first_raw, first_line)
-    VALUES (@runId, @arch, @nr, @name, @shape, @count, @firstRaw, @firstLine)
-    ON CONFLICT(run_id, arch, nr, name, shape) DO UPDATE SET count = count + excluded.count`);
+    INSERT INTO observations(run_id, phase, arch, nr, name, shape, count, first_raw, first_line)
+    VALUES (@runId, @phase, @arch, @nr, @name, @shape, @count, @firstRaw, @firstLine)
+    ON CONFLICT(run_id, phase, arch, nr, name, shape) DO UPDATE SET count = count + excluded.count`);
   const upsertProc = db.prepare(`
     INSERT INTO processes(run_id, pid, ppid, exe, thread) VALUES (@runId, @pid, @ppid, @exe, @thread)
     ON CONFLICT(run_id, pid) DO UPDATE SET
       ppid = coalesce(excluded.ppid, ppid), exe = coalesce(excluded.exe, exe), thread = excluded.thread`);
   const insertEvent = db.prepare(`
     INSERT INTO events(run_id, seq, pid, arch, nr, name, args, ret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const setCounts = db.prepare(`UPDATE runs SET events = ?, parse_errors = ? WHERE id = ?`);
+  const setCounts = db.prepare(`UPDATE runs SET events = ?, parse_errors = ?, container_runtime = ?, container_split = ? WHERE id = ?`);
   const finishRun = db.prepare(`
     UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, signal = ?, events = ?, parse_errors = ?,
       owner_pid = NULL, owner_start = NULL
@@ -77,7 +77,7 @@ function makeWriter(store: Store, runId: number, profileId: number): RunWriter {
     for (const o of batch.observations) upsertObs.run({ runId, ...o });
     for (const p of batch.processes) upsertProc.run({ runId, pid: p.pid, ppid: p.ppid, exe: p.exe, thread: p.thread ? 1 : 0 });
     for (const e of batch.events) insertEvent.run(runId, e.seq, e.pid, e.arch, e.nr, e.name, e.args, e.ret);
-    setCounts.run(counts.events, counts.parseErrors, runId);
+    setCounts.run(counts.events, counts.parseErrors, batch.split.runtime, batch.split.split, runId);
   });
 
   return {

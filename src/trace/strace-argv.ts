@@ -48,7 +48,9 @@ export interface Spawnable {
 }
 
 export function straceArgv(o: StraceArgvOptions): Spawnable {
-  const args = ['-f', '-n', '-o', o.output];
+  // --decode-pids=pidns: a pid returned inside a PID namespace (a container's fork) also gets strace's own
+  // number, `= 7 /* 8705 in strace's PID NS */`, which is how a child is tied to the fork that made it.
+  const args = ['-f', '-n', '--decode-pids=pidns', '-o', o.output];
   if (o.untraced !== undefined && o.untraced.length > 0) {
     args.push('--seccomp-bpf', '-e', `trace=!${o.untraced.map((n) => `?${n}`).join(',')}`);
   }

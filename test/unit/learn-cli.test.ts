@@ -27,11 +27,11 @@ function seed(): void {
   db = join(dir, 'learn.db');
   const store = openStore(db);
   const obs = (name: string, shape = '') => ({
-    arch: 'x86_64' as const, nr: syscallNumber('x86_64', name)!, name, shape, count: 2, firstRaw: '', firstLine: 1,
+    phase: 'host' as const, arch: 'x86_64' as const, nr: syscallNumber('x86_64', name)!, name, shape, count: 2, firstRaw: '', firstLine: 1,
   });
   const app = beginRun(store, { profile: 'app', command: ['app'], cwd: dir, source: 'strace', startedAt: new Date(0) });
   const counts = { events: 12, parseErrors: 0 };
-  app.write({ observations: [obs('read'), obs('write'), obs('exit_group'), obs('socket', '16,524291,0'), obs('mprotect', '1')], processes: [], events: [] }, counts);
+  app.write({ observations: [obs('read'), obs('write'), obs('exit_group'), obs('socket', '16,524291,0'), obs('mprotect', '1')], processes: [], events: [], split: { runtime: null, split: null } }, counts);
   app.finish({ status: 'complete', endedAt: new Date(0), exitCode: 0, signal: null }, counts);
   const idle = beginRun(store, { profile: 'idle', command: ['idle'], cwd: dir, source: 'strace', startedAt: new Date(0) });
   idle.finish({ status: 'complete', endedAt: new Date(0), exitCode: 0, signal: null }, { events: 0, parseErrors: 0 });
@@ -55,7 +55,9 @@ t('writes every requested format, named after the profile', async () => {
   assert.match(kafel, /^\/\/ seccomp-learn .*profile 'app'/);
   assert.match(kafel, /runs: 1; events: 12; catalog: default/);
   assert.match(kafel, /domain == \/\*AF_NETLINK\*\/16/);
-  assert.match(kafel, /^USE .*app_extra DEFAULT ERRNO\(1\)$/m);
+  // An OCI profile must let runc's init finish after it loads the filter: the measured block says so.
+  assert.match(kafel, /^USE .*app_extra, runc_after_filter DEFAULT ERRNO\(1\)$/m);
+  assert.match(kafel, /^\/\/ Measured on runc version .*policies\/runtimes\/runc\.json/m);
   assert.equal(validateOciSeccomp(JSON.parse(read('oci.json'))), []);
   assert.match(read('systemd.conf'), /^SystemCallErrorNumber=EPERM$/m);
   assert.match(read('firejail'), /^seccomp\.keep .*socket/m);

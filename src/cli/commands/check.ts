@@ -98,8 +98,11 @@ async function traceShapes(io: Io, arg: string): Promise<CheckShape[]> {
     const parser = createStraceParser({ file: f.path, ...(f.defaultPid === undefined ? {} : { defaultPid: f.defaultPid }) });
     await forEachLine(f.path, (line) => parser.feed(line).forEach((e) => aggregator.add(e)));
     parser.finish().forEach((e) => aggregator.add(e));
+    aggregator.end();
   }
-  const shapes = aggregator.takeBatch().observations;
+  const batch = aggregator.takeBatch();
+  // A traced container runtime: the container's calls are what its policy was learned from, as in the store.
+  const shapes = batch.split.split === null ? batch.observations : batch.observations.filter((o) => o.phase === 'container');
   if (shapes.length === 0) throw new UsageError(`no syscalls found in ${arg}`, { hint: 'is this strace output? e.g. strace -f -o FILE CMD' });
   return [...shapes];
 }

@@ -144,7 +144,10 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
       });
       return reportDiff(io, base.side, learned.side, o).code;
     }
-    const options = { catalog, strict: header.strict, maxExcess: header.maxExcess, defaultAction: ctx.defaultAction, now: policyDate(io.env) };
+    const options = {
+      catalog, strict: header.strict, maxExcess: header.maxExcess, defaultAction: ctx.defaultAction, now: policyDate(io.env),
+      formats: [base.kind === 'oci' ? 'oci' as const : 'kafel' as const], runtimes: null, filterFlags: [],
+    };
     const updated = updatedBaseline(io, outcome, { format: base.kind, options, arch: o.arch, file: baselinePath });
     const { diff } = reportDiff(io, base.side, updated.side, o);
     if (!hasDrift(diff)) return 0;

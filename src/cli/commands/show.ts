@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { openStore, storeExists } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
-import { findProfile, listRuns, profileObservations, profileProcesses, type ObservationSummary, type ProcessSummary } from '../../store/queries.js';
+import { findProfile, listRuns, profileObservations, profileProcesses, type ObservationSummary, type ProcessSummary, type RunRow } from '../../store/queries.js';
+import type { Database } from 'better-sqlite3';
+import { PHASES, setupCallsFirst, type Phase } from '../../trace/container-split.js';
 import type { Io } from '../io.js';
 import type { ActionResult, RegisterCommand } from '../program.js';
 
@@ -33,15 +35,49 @@ export const registerShow: RegisterCommand = (program: Command, io: Io, _result:
         if (findProfile(store.db, name) === undefined) throw new UsageError(`unknown profile '${name}'`, { hint: 'learn runs lists the profiles' });
         const observations = profileObservations(store.db, name);
         const processes = profileProcesses(store.db, name);
-        const runs = listRuns(store.db, name).map((r) => r.id);
+        const runRows = listRuns(store.db, name);
+        const runs = runRows.map((r) => r.id);
         const syscalls = foldShapes(observations);
-        if (opts.json === true) io.out(`${JSON.stringify({ profile: name, runs, syscalls, observations, processes }, null, 2)}\n`);
-        else io.out(formatShow(name, runs, syscalls, opts.shapes === true ? observations : [], processes));
+        const container = containerSplit(store.db, name, runRows);
+        if (opts.json === true) io.out(`${JSON.stringify({ profile: name, runs, syscalls, observations, processes, ...(container === null ? {} : { container }) }, null, 2)}\n`);
+        else io.out(formatShow(name, runs, syscalls, opts.shapes === true ? observations : [], processes) + (container === null ? '' : formatSplit(container)));
       } finally {
         store.close();
       }
     });
 };
+
+/** How a profile's container runs divide into phases: syscall names per phase, over every container run. */
+export interface ContainerSplitView {
+  readonly runs: readonly { readonly id: number; readonly runtime: string | null; readonly split: string | null }[];
+  readonly phases: Readonly<Record<Phase, readonly string[]>>;
+}
+
+function containerSplit(db: Database, profile: string, runs: readonly RunRow[]): ContainerSplitView | null {
+  const container = runs.filter((r) => r.containerSplit !== null);
+  if (container.length === 0) return null;
+  const names = (phase: Phase) => [...new Set(profileObservations(db, profile, phase).map((o) => o.name))].sort();
+  return {
+    runs: container.map((r) => ({ id: r.id, runtime: r.containerRuntime, split: r.containerSplit })),
+    phases: { host: names('host'), runtime: names('runtime'), container: names('container') },
+  };
+}
+
+const PHASE_TEXT: Readonly<Record<Phase, string>> = {
+  host: 'the runtime\'s setup, outside the container (not in the policy)',
+  runtime: 'the runtime\'s init after loading the filter, up to the entrypoint\'s execve',
+  container: 'the container: the entrypoint and its children (the policy is learned from these)',
+};
+
+export function formatSplit(view: ContainerSplitView): string {
+  const lines = [`container split: ${view.runs.map((r) => `run #${r.id} ${r.runtime ?? '?'} at ${r.split === 'filter' ? 'its filter load' : 'the entrypoint execve'}`).join(', ')}`];
+  for (const phase of PHASES) {
+    const names = phase === 'host' ? setupCallsFirst(view.phases.host) : view.phases[phase];
+    lines.push(`  ${phase}: ${names.length} syscalls — ${PHASE_TEXT[phase]}`);
+    lines.push(`    ${names.join(' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 export function foldShapes(observations: readonly ObservationSummary[]): ShownSyscall[] {
   const byKey = new Map<string, { arch: string; nr: number; name: string; count: number; shapes: number }>();

@@ -1,6 +1,11 @@
 // ResolvedPolicy → OCI runtime-spec `linux.seccomp` JSON (Docker, Podman, containerd, Kubernetes, runc).
 // libseccomp ANDs the comparisons of one rule and allows one comparison per argument, so each OR branch
 // becomes an entry of its own; comparisons that SCMP_CMP_* cannot state are dropped and reported.
+// As runc (libcontainer/seccomp) and crun (src/libcrun/seccomp.c) read it: a name their libseccomp does not
+// know is skipped, not refused (runc logs it at debug level; crun warns, and refuses only under the annotation
+// run.oci.seccomp_fail_unknown_syscall), so no field is needed for calls newer than the runtime. An errno
+// goes in `defaultErrnoRet`/`errnoRet` only with SCMP_ACT_ERRNO (crun rejects it on other actions). KILL is
+// written SCMP_ACT_KILL_PROCESS: runc maps SCMP_ACT_KILL to killing the thread only.
 import type { Arch } from '../../abi/arch.js';
 import { ARG_MASK_ALL, assertNever, sameAction, type Action, type Expr } from '../model.js';
 import type { ResolvedPolicy, ResolvedSyscall } from '../resolved.js';
@@ -27,6 +32,7 @@ export interface OciSeccomp {
   readonly defaultAction: string;
   readonly defaultErrnoRet?: number;
   readonly architectures: string[];
+  readonly flags?: string[];
   readonly syscalls: OciSyscall[];
 }
 
@@ -39,11 +45,33 @@ const LOW32 = 0xffffffffn;
 export interface OciOptions {
   /** List the secondary ABIs (default true, as Docker does); their calls then get the same rules by name. */
   readonly subArchitectures?: boolean;
+  /** Other arches to list (ones the profile was seen making calls on); calls from unlisted ABIs are killed. */
+  readonly extraArches?: readonly Arch[];
+  /** The `flags` field (none by default: runc before 1.2 refuses any, "seccomp flags are not yet supported"). */
+  readonly flags?: readonly FilterFlag[];
 }
 
+/** The flags runc (1.2+) and crun both accept. */
+export const FILTER_FLAGS = {
+  /** The kernel audits ERRNO and TRAP verdicts (and LOG) of this filter: denials reach `learn from-audit`. */
+  log: 'SECCOMP_FILTER_FLAG_LOG',
+  /** Turns off the Speculative Store Bypass mitigation for the container (faster, less safe). crun sets it
+   * itself when `flags` is absent; runc never does. */
+  'spec-allow': 'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+} as const;
+export type FilterFlag = keyof typeof FILTER_FLAGS;
+
 export function emitOci(policy: ResolvedPolicy, options: OciOptions = {}): Emitted {
+  const { seccomp, losses } = ociSeccomp(policy, options);
+  // Values go out as exact integer literals: the runtimes read them as uint64.
+  return { text: jsonText(seccomp, 'number'), losses };
+}
+
+/** The `linux.seccomp` object (values as bigint) and what it could not say. */
+export function ociSeccomp(policy: ResolvedPolicy, options: OciOptions = {}): { seccomp: OciSeccomp; losses: Diagnostic[] } {
   const losses: Diagnostic[] = [];
-  const sub = (options.subArchitectures ?? true) ? SUB_ARCHES[policy.arch] : [];
+  const extra = (options.extraArches ?? []).filter((a) => a !== policy.arch).map((a) => NATIVE[a]);
+  const sub = (options.subArchitectures ?? true) ? SUB_ARCHES[policy.arch].filter((a) => !extra.includes(a)) : [];
   if (sub.length > 0 && !sameAction(policy.foreignArchAction, { kind: 'allow' })) {
     losses.push({ code: 'sub-arch', message: `calls from ${sub.join(', ')} get the same rules by name, where the policy gives other ABIs ${policy.foreignArchAction.kind}` });
   }
@@ -66,17 +94,19 @@ export function emitOci(policy: ResolvedPolicy, options: OciOptions = {}): Emitt
       }
     }
   }
+  const flags = (options.flags ?? []).map((f) => FILTER_FLAGS[f]);
   const seccomp: OciSeccomp = {
     ...defaultAction(policy.defaultAction, losses),
-    architectures: [NATIVE[policy.arch], ...sub],
+    architectures: [NATIVE[policy.arch], ...extra, ...sub],
+    ...(flags.length > 0 ? { flags } : {}),
     syscalls: [
       ...[...unconditional.values()].map(({ action, names }) => ({ names: names.sort(), ...ociAction(action, losses) })),
       ...conditional,
     ],
   };
-  // Values go out as exact integer literals: the runtimes read them as uint64.
-  return { text: jsonText(seccomp, 'number'), losses: dedupe(losses) };
+  return { seccomp, losses: dedupe(losses) };
 }
+
 
 /** Per non-default action, the arguments for which the first-match clauses of one syscall give it. */
 function decidedRegions(s: ResolvedSyscall, fallback: Action) {
