@@ -1,6 +1,7 @@
 import { StoreError } from '../errors.js';
 import type { IngestBatch } from '../trace/ingest.js';
-import { ownerIdentity, type Store } from './open.js';
+import { ownerIdentity } from '../os/process-identity.js';
+import type { Store } from './open.js';
 
 export type RunSource = 'strace' | 'strace-file' | 'audit';
 export type RunStatus = 'running' | 'complete' | 'incomplete';
