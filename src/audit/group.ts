@@ -2,6 +2,7 @@
 // nginx's audit records meet in the same profile); `--name` puts everything selected into one profile.
 import { basename } from 'node:path';
 import type { Arch } from '../abi/arch.js';
+import { profileNameFrom } from '../store/profile-name.js';
 import { stampMs, type AuditRecord } from './record.js';
 
 export interface RecordSelector {
@@ -32,8 +33,8 @@ export function selectRecords(records: readonly AuditRecord[], sel: RecordSelect
 
 /** The profile a record belongs to when no --name is given. */
 export function profileNameOf(r: AuditRecord): string {
-  if (r.exe !== null && r.exe !== '') return basename(r.exe) || r.exe;
-  return r.comm !== null && r.comm !== '' ? r.comm : 'unknown';
+  if (r.exe !== null && r.exe !== '') return profileNameFrom(basename(r.exe) || r.exe);
+  return r.comm !== null && r.comm !== '' ? profileNameFrom(r.comm) : 'unknown';
 }
 
 /** Groups selected records by profile, in order of each profile's first record; records keep their order. */

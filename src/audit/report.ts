@@ -2,6 +2,7 @@
 import type { Collection } from './collect.js';
 import type { ProfileImport } from './import.js';
 import type { ConcreteSource } from './sources/select.js';
+import { printable } from '../text/safe-text.js';
 
 export interface AuditReport {
   readonly source: ConcreteSource;
@@ -82,7 +83,3 @@ function totalSkipped(c: Collection): number {
   return n;
 }
 
-/** comm and exe come from the audited program: never let their control bytes reach a terminal. */
-function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}

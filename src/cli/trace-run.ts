@@ -6,6 +6,7 @@ import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { Store } from '../store/open.js';
 import { precheckStore, resolveDbPath } from '../store/path.js';
+import { checkProfileName, profileNameFrom } from '../store/profile-name.js';
 import { startStrace, type StraceExit, type StraceSession } from '../trace/run-strace.js';
 import type { TraceTarget } from '../trace/strace-argv.js';
 import type { Io } from './io.js';
@@ -35,7 +36,7 @@ export interface TraceOutcome {
 export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcome> {
   const dbPath = resolveDbPath(o.db, io.env, io.cwd);
   precheckStore(dbPath); // a store we could not open must not cost a run of the program
-  const profile = o.name ?? defaultProfileName(o.target);
+  const profile = o.name !== undefined ? checkProfileName(o.name) : profileNameFrom(defaultProfileName(o.target));
   const startedAt = new Date();
   let stoppedByUs = false;
   const cleanups: (() => void)[] = [];

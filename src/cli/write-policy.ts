@@ -27,6 +27,7 @@ import { emitSystemd } from '../policy/emit/systemd.js';
 import type { Action } from '../policy/model.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
+import { checkProfileName } from '../store/profile-name.js';
 import { listRuns, profileObservations } from '../store/queries.js';
 import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import { painter } from './color.js';
@@ -46,6 +47,7 @@ export interface WrittenPolicy {
 
 /** Learns `profile`'s policy from the store and writes one file per format; says on stderr what it wrote. */
 export function writePolicyOutputs(db: Database, profile: string, options: PolicyOutputOptions, io: Io): WrittenPolicy {
+  checkProfileName(profile); // a store written by an older learn may hold any name
   const catalog = loadCatalog(options.catalog);
   const runs = listRuns(db, profile);
   if (runs.length === 0) throw new UsageError(`no profile named '${profile}' in the store`, { hint: 'list profiles with `learn runs`' });

@@ -2,6 +2,7 @@ import { StoreError } from '../errors.js';
 import type { IngestBatch } from '../trace/ingest.js';
 import { ownerIdentity } from '../os/process-identity.js';
 import type { Store } from './open.js';
+import { checkProfileName } from './profile-name.js';
 
 export type RunSource = 'strace' | 'strace-file' | 'audit';
 export type RunStatus = 'running' | 'complete' | 'incomplete';
@@ -41,6 +42,7 @@ export interface RunWriter {
 /** Creates the profile if new and a run in status 'running' owned by this process. */
 export function beginRun(store: Store, start: RunStart): RunWriter {
   const { db } = store;
+  checkProfileName(start.profile);
   return guard(store, () => {
     const owner = ownerIdentity();
     const ids = db.transaction(() => {

@@ -7,6 +7,7 @@ import { reportJson, reportText, reportWarnings } from '../../audit/report.js';
 import { AUDIT_SOURCES, readAuditSource, type AuditSourceName } from '../../audit/sources/select.js';
 import { parseTimeSpec } from '../../audit/time-spec.js';
 import { UsageError } from '../../errors.js';
+import { checkProfileName } from '../../store/profile-name.js';
 import { openStore, storeExists, type Store } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
 import type { Io } from '../io.js';
@@ -90,7 +91,8 @@ async function runFromAudit(files: string[], o: FromAuditOptions, io: Io): Promi
     machine: o.machine,
     auditLogs: o.auditLog,
   });
-  const selector: RecordSelector = { name: o.name, exe: o.exe, comm: o.comm, uid: o.uid, pid: o.pid };
+  const name = o.name === undefined ? undefined : checkProfileName(o.name, '--name');
+  const selector: RecordSelector = { name, exe: o.exe, comm: o.comm, uid: o.uid, pid: o.pid };
   const records = read.collection.records;
   const groups = groupRecords(records, selector);
   const filteredOut = records.length - selectRecords(records, selector).length;
