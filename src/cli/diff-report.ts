@@ -1,6 +1,6 @@
 // The second half of `learn diff`: learning the traced run's side, comparing, rendering, gating and
 // rewriting the baseline. Loaded while the traced program runs, not before it starts.
-import { writeFileSync } from 'node:fs';
+import { writeFilesAtomically } from '../os/atomic-write.js';
 import { resolve } from 'node:path';
 import type { Arch } from '../abi/arch.js';
 import type { Catalog } from '../catalog/catalogs.js';
@@ -54,8 +54,9 @@ export function tracedSide(outcome: TraceOutcome, learn: {
 }
 
 /** `--update`: the baseline file becomes the learned policy, in the baseline's own format. */
-export function rewriteBaseline(io: Io, path: string, format: 'oci' | 'policy', learned: LearnedSide): void {
-  writeFileSync(resolve(io.cwd, path), format === 'oci' ? emitOci(learned.side.policy).text : printPolicy(learned.policy, { constantName }));
+export function rewriteBaseline(io: Io, path: string, format: 'oci' | 'policy', learned: LearnedSide, followSymlinks: boolean): void {
+  const data = format === 'oci' ? emitOci(learned.side.policy).text : printPolicy(learned.policy, { constantName });
+  writeFilesAtomically([{ path: resolve(io.cwd, path), data }], { followSymlinks });
 }
 
 function render(diff: PolicyDiff, baseline: DiffSide, format: DiffFormat, io: Io): string {

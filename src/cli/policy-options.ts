@@ -7,6 +7,9 @@ import type { Action } from '../policy/model.js';
 import { parseWholeNumber } from './program.js';
 import { DEFAULT_FORMATS, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 
+export const FOLLOW_SYMLINKS_FLAG = '--follow-symlinks';
+export const FOLLOW_SYMLINKS_HELP = 'write to the file an output path\'s symbolic link points to (default: refuse to write through a link)';
+
 export interface PolicyFlags {
   readonly out: string;
   readonly format: PolicyFormat[];
@@ -14,6 +17,7 @@ export interface PolicyFlags {
   readonly strict?: boolean;
   readonly maxExcess?: number;
   readonly defaultAction: string;
+  readonly followSymlinks?: boolean;
 }
 
 export function addPolicyOptions(command: Command): Command {
@@ -23,7 +27,8 @@ export function addPolicyOptions(command: Command): Command {
     .option('--catalog <name|file>', 'category catalog: default, systemd, pledge, or a .policy file', 'default')
     .option('--strict', 'allow exactly the observed syscalls and argument values, no categories')
     .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseWholeNumber('--max-excess'))
-    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL');
+    .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL')
+    .option(FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP);
 }
 
 export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutputOptions {
@@ -35,6 +40,7 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     maxExcess: flags.maxExcess,
     defaultAction: parseAction(flags.defaultAction),
     now,
+    followSymlinks: flags.followSymlinks === true,
   };
 }
 

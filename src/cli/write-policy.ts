@@ -1,12 +1,13 @@
 // The end of every learning command: the profile's observations → the least-category policy → the files
 // users deploy (--format), written to --out. Shared by `learn -- CMD`, `learn from-audit` and `learn policy`.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Arch } from '../abi/arch.js';
 import { catalogNamedIn, loadCatalog, type Catalog } from '../catalog/catalogs.js';
 import { systemdGroupName } from '../catalog/systemd-names.js';
 import { UsageError } from '../errors.js';
+import { checkOutputDir, writeFilesAtomically, type OutputFile } from '../os/atomic-write.js';
 import { catalogCategories } from '../learn/categories.js';
 import { constantName } from '../learn/constants.js';
 import { learnPolicy, type LearnResult } from '../learn/learn-policy.js';
@@ -66,17 +67,18 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;
   const outDir = resolve(io.cwd, options.outDir);
-  mkdirSync(outDir, { recursive: true });
+  checkOutputDir(outDir);
   const previous = readPrevious(join(outDir, `${fileStem(profile)}.${EXTENSION.kafel}`));
-  const files: string[] = [];
+  const outputs: OutputFile[] = [];
   const losses: WrittenPolicy['losses'][number][] = [];
   for (const format of options.formats) {
     const out = emit(format, { learned, resolved, native, catalog, header, profile, shapes });
-    const file = join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`);
-    writeFileSync(file, out.data);
-    files.push(file);
+    outputs.push({ path: join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`), data: out.data });
     losses.push(...out.losses.map((loss) => ({ format, loss })));
   }
+  // Every format of the policy changes, or none does (a full disk leaves the previous files as they were).
+  writeFilesAtomically(outputs, { followSymlinks: options.followSymlinks });
+  const files = outputs.map((o) => o.path);
   for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
   io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
   if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);

@@ -48,7 +48,7 @@ function targetOf(path: string, o: WriteOptions): string {
       throw new OutputError(`${path} is a symbolic link to a missing file: not creating its target`, { hint: 'remove the link' });
     }
   }
-  if (stat.isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory`);
+  if (!stat.isFile()) throw new OutputError(`cannot write ${path}: ${stat.isDirectory() ? 'it is a directory' : 'not a regular file'}`);
   return path;
 }
 

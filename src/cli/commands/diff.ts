@@ -1,6 +1,8 @@
 // `learn diff OLD NEW` and `learn diff --baseline POLICY -- CMD`: semantic policy drift, for review and CI.
 // Before a traced program starts only the baseline and the trace set are needed; the learner, the diff and the
 // renderers (diff-report.ts) load while it runs.
+import { checkOutputDir } from '../../os/atomic-write.js';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isArch, runningArch, type Arch } from '../../abi/arch.js';
 import { UsageError } from '../../errors.js';
@@ -13,12 +15,13 @@ import type { Action } from '../../policy/model.js';
 import { PIN_DEFAULT } from '../../trace/strace-argv.js';
 import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
-import { parseAction } from '../policy-options.js';
+import { FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP, parseAction } from '../policy-options.js';
 import { traceCommand } from '../trace-run.js';
 
 interface DiffOptions {
   readonly baseline?: string;
   readonly update?: boolean;
+  readonly followSymlinks?: boolean;
   readonly full?: boolean;
   readonly format: DiffFormat;
   readonly failOn: FailOn[];
@@ -64,6 +67,7 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .argument('[inputs...]', 'OLD NEW, or with --baseline the command to trace after --')
     .option('--baseline <policy>', 'trace the command after -- and compare with this policy file')
     .option('--update', 'with --baseline: accept the drift and rewrite the baseline file')
+    .option(FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP)
     .option('--full', 'with --baseline: trace every syscall (default: only those the baseline does not allow outright)')
     .option('--format <format>', `report format: ${DIFF_FORMATS.join(', ')}`, parseFormat, 'text' as DiffFormat)
     .option('--fail-on <kinds>', `exit 1 on drift of these kinds: ${FAIL_ON.join(', ')}`, parseFailOn, ['added'] as FailOn[])
@@ -99,6 +103,7 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
   if (base.kind === 'profile') throw new UsageError(`--baseline needs a policy file: cannot read ${baselinePath}`);
   const ctx = readContext(io, o, o.defaultAction ?? base.side.policy.defaultAction);
   const untraced = o.full ? undefined : untracedSyscalls(base.side.policy);
+  if (o.update) checkOutputDir(dirname(resolve(io.cwd, baselinePath))); // before the trace, not after it
   const reporting = import('../diff-report.js');
   reporting.catch(() => undefined); // awaited below; this only keeps a tracing error the one reported
   const outcome = await traceCommand(io, {
@@ -121,7 +126,7 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
     if (outcome.exitCode !== 0 && o.quiet !== true) io.err(`learn: warning: the traced program exited with status ${outcome.exitCode}\n`);
     const { diff, code } = reportDiff(io, base.side, learned.side, o);
     if (!o.update || !hasDrift(diff)) return code;
-    rewriteBaseline(io, baselinePath, base.kind, learned);
+    rewriteBaseline(io, baselinePath, base.kind, learned, o.followSymlinks === true);
     io.err(`learn: updated baseline ${baselinePath}\n`);
     return 0;
   } finally {
