@@ -85,19 +85,26 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings `db` to SCHEMA_VERSION, one transaction per migration. Refuses a database from a newer learn. */
+/**
+ * Brings `db` to SCHEMA_VERSION. Refuses a database from a newer learn. The version is read again inside one
+ * IMMEDIATE transaction that holds the write lock for every migration: several learns opening a new store at
+ * once wait for the first (busy_timeout) and then find the schema in place, instead of each creating it.
+ */
 export function migrate(db: Database, path: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new StoreError(`${path}: schema version ${current} is newer than this learn understands (${SCHEMA_VERSION})`, {
-      hint: 'upgrade seccomp-learn, or point --db at another file',
-    });
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version] as string;
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  const check = (current: number): boolean => {
+    if (current > SCHEMA_VERSION) {
+      throw new StoreError(`${path}: schema version ${current} is newer than this learn understands (${SCHEMA_VERSION})`, {
+        hint: 'upgrade seccomp-learn, or point --db at another file',
+      });
+    }
+    return current < SCHEMA_VERSION;
+  };
+  if (!check(version())) return;
+  db.transaction(() => {
+    const current = version();
+    if (!check(current)) return;
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }
