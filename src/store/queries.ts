@@ -26,6 +26,9 @@ export interface RunRow {
   readonly parseErrors: number;
   /** Distinct (arch, nr) pairs observed. */
   readonly syscalls: number;
+  /** Who made the calls (absolute executable path, real uid); null when not known. */
+  readonly exe: string | null;
+  readonly uid: number | null;
 }
 
 export interface ObservationSummary extends ShapeCount {
@@ -59,7 +62,7 @@ interface RawRun extends Omit<RunRow, 'command'> {
 
 const RUN_SELECT = `
   SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.started_at AS startedAt, r.ended_at AS endedAt,
-    r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors,
+    r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors, r.exe, r.uid,
     (SELECT count(*) FROM (SELECT DISTINCT arch, nr FROM observations o WHERE o.run_id = r.id)) AS syscalls
   FROM runs r JOIN profiles p ON p.id = r.profile_id`;
 

@@ -81,6 +81,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_records_run ON audit_records(run_id);
   `,
+  // 3: who a run's calls came from: the executable's absolute path and the real uid (NULL: not known). from-audit
+  // keeps records of another executable or user out of a profile unless told to merge them. Audit runs of
+  // older stores whose records all share one exe and uid get them.
+  `
+  ALTER TABLE runs ADD COLUMN exe TEXT;
+  ALTER TABLE runs ADD COLUMN uid INTEGER;
+  UPDATE runs SET
+    exe = (SELECT min(a.exe) FROM audit_records a WHERE a.run_id = runs.id),
+    uid = (SELECT min(a.uid) FROM audit_records a WHERE a.run_id = runs.id)
+  WHERE source = 'audit' AND (
+    SELECT count(DISTINCT a.exe) = 1 AND count(DISTINCT a.uid) = 1 AND count(a.exe) = count(*) AND count(a.uid) = count(*)
+    FROM audit_records a WHERE a.run_id = runs.id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,9 @@ export interface RunStart {
   readonly cwd: string;
   readonly source: RunSource;
   readonly startedAt: Date;
+  /** Who made the calls: the executable's absolute path and real uid, when known. */
+  readonly exe?: string | null;
+  readonly uid?: number | null;
 }
 
 export interface RunEnd {
@@ -49,9 +52,10 @@ export function beginRun(store: Store, start: RunStart): RunWriter {
       db.prepare(`INSERT INTO profiles(name) VALUES (?) ON CONFLICT(name) DO NOTHING`).run(start.profile);
       const profile = db.prepare(`SELECT id FROM profiles WHERE name = ?`).get(start.profile) as { id: number };
       const run = db.prepare(`
-        INSERT INTO runs(profile_id, command, cwd, source, started_at, status, owner_pid, owner_start)
-        VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`)
-        .run(profile.id, JSON.stringify(start.command), start.cwd, start.source, start.startedAt.toISOString(), owner.pid, owner.start);
+        INSERT INTO runs(profile_id, command, cwd, source, started_at, status, owner_pid, owner_start, exe, uid)
+        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+        .run(profile.id, JSON.stringify(start.command), start.cwd, start.source, start.startedAt.toISOString(), owner.pid, owner.start,
+          start.exe ?? null, start.uid ?? null);
       return { profileId: profile.id, runId: Number(run.lastInsertRowid) };
     })();
     return makeWriter(store, ids.runId, ids.profileId);
