@@ -83,7 +83,7 @@ async function record(session: StraceSession, io: Io, o: TraceOptions,
   let store: Store | undefined;
   let following = false;
   try {
-    const [{ openStore }, { beginRun }, { createStraceParser }, { BATCH_MS, createRecorder }, { startProgress }, { summarize }] = await Promise.all([
+    const [{ openStore }, { beginRun }, { createStraceParser }, { FLUSH_CHECK_MS, createRecorder }, { startProgress }, { summarize }] = await Promise.all([
       import('../store/open.js'), import('../store/writer.js'), import('../trace/assemble.js'),
       import('./recorder.js'), import('./progress.js'), import('./run-summary.js'),
     ]);
@@ -94,7 +94,7 @@ async function record(session: StraceSession, io: Io, o: TraceOptions,
     const parser = createStraceParser();
     recorder.track(parser);
     const progress = o.quiet ? { stop: () => undefined } : startProgress(io, () => recorder.stats);
-    const batches = setInterval(() => recorder.flushIfDue(), BATCH_MS);
+    const batches = setInterval(() => recorder.flushIfDue(), FLUSH_CHECK_MS);
     let exit: StraceExit;
     try {
       following = true;
