@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLearn, scratch, spawnLearn, WORK_DIR } from '../helpers/learn-cli.js';
+import { bwrapUsable } from '../helpers/bwrap.js';
 import { buildMkdirProbe, replayJson, replayReport } from '../helpers/replay-cli.js';
 
 const t = suite('e2e/replay-cli');
@@ -63,7 +64,7 @@ t('errno: the program sees EPERM and carries on', async () => {
   assert.equal(report.violations.map((v) => [v.name, v.action, v.count]), [['mkdir', 'errno', 1]]);
 });
 
-t('bwrap launcher: the same kill and report', async () => {
+(bwrapUsable('e2e/replay-cli') ? t : t.skip)('bwrap launcher: the same kill and report', async () => {
   const dir = freshDir();
   const { run, report } = await replayJson(['--launcher', 'bwrap', policy, '--', probe, '0', dir], (r) => r.killedBy !== null);
   assert.is(run.exitCode, 159, run.stderr);
