@@ -1,31 +1,20 @@
 // Issue 11, security 2: an unprivileged user's program that happens to be called nginx puts itself under a LOG
 // filter; its SECCOMP records must not widen the nginx profile root learned from a trace of its own nginx.
 // Records are grouped by full executable path and uid; another executable or user needs --merge.
-import { execFileSync } from 'node:child_process';
-import { accessSync, chmodSync, chownSync, constants, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SECCOMP_RET_LOG } from '../../src/abi/seccomp.js';
+import { kmsgSkipReason } from '../helpers/audit.js';
 import { buildHelperProgram } from '../helpers/c-program.js';
 import { readStore, runLearn, scratch } from '../helpers/learn-cli.js';
+import { asNobody, NOBODY } from '../helpers/processes.js';
 import { RET_ALLOW, rawFilter } from '../helpers/raw-filter.js';
 
 const t = suite('e2e/security-audit-poisoning');
-const NOBODY = 65534;
 
-function why(): string | null {
-  if (process.arch !== 'x64') return 'not x86_64';
-  try {
-    accessSync('/dev/kmsg', constants.R_OK);
-  } catch {
-    return '/dev/kmsg not readable';
-  }
-  if (!readFileSync('/proc/sys/kernel/seccomp/actions_logged', 'utf8').split(/\s+/).includes('log')) return 'kernel.seccomp.actions_logged lacks log';
-  return null;
-}
-const skipReason = why();
+const skipReason = kmsgSkipReason();
 if (skipReason) console.log(`  skipping e2e/security-audit-poisoning: ${skipReason}`);
 const it = skipReason ? t.skip : t;
 
@@ -38,10 +27,8 @@ t.after(() => s.cleanup());
 /** Eve's `nginx`: the seccomp-log probe, owned by and run as nobody, under a filter that LOGs getppid and getpgrp. */
 async function eveRuns(): Promise<{ pid: number; since: number }> {
   const since = Date.now() - 50;
-  const r = await execa('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', join(eve, 'nginx'), join(eve, 'filter.bpf')],
-    { reject: false, stdin: 'ignore' });
-  assert.is(r.exitCode, 0, String(r.stderr));
-  return { pid: Number(String(r.stdout).trim()), since };
+  const out = await asNobody([join(eve, 'nginx'), join(eve, 'filter.bpf')]);
+  return { pid: Number(out.trim()), since };
 }
 
 /** from-audit for Eve's records, once more after printk's rate-limit window if the kernel dropped them. */

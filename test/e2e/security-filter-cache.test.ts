@@ -11,10 +11,10 @@ import * as assert from 'uvu/assert';
 import { catalogForPolicy } from '../../src/catalog/catalogs.js';
 import { VERSION } from '../../src/cli/version.js';
 import { LEARN, runLearn, scratch } from '../helpers/learn-cli.js';
+import { asNobody, NOBODY } from '../helpers/processes.js';
 import { buildMkdirProbe, replayReport } from '../helpers/replay-cli.js';
 
 const t = suite('e2e/security-filter-cache');
-const NOBODY = 65534;
 const probe = buildMkdirProbe();
 const s = scratch('learn-sec-cache-');
 chmodSync(s.dir, 0o755);
@@ -24,13 +24,6 @@ const policy = join(shared, 'mk.policy');
 const ALLOW_ALL = Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]);
 let n = 0;
 const freshDir = (): string => join(s.dir, `made-${++n}`);
-
-/** Runs `argv` as nobody, as an attacker without any privilege would. */
-async function asNobody(argv: readonly string[], input?: Buffer): Promise<void> {
-  const r = await execa('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv],
-    { reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
-  assert.is(r.exitCode, 0, String(r.stderr));
-}
 
 t.before(async () => {
   const traced = await runLearn(['--db', s.db, '--name', 'mk', '--', probe, '0']);

@@ -7,9 +7,9 @@ import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FIXTURES, LEARN, runLearn, scratch } from '../helpers/learn-cli.js';
+import { asNobody, NOBODY } from '../helpers/processes.js';
 
 const t = suite('e2e/security-writes');
-const NOBODY = 65534;
 const s = scratch('learn-sec-writes-');
 chmodSync(s.dir, 0o755);
 const canMount = (await execa('unshare', ['-m', 'sh', '-c', `mount -t tmpfs tmpfs ${s.dir}`], { reject: false })).exitCode === 0;
@@ -19,11 +19,6 @@ t.before(async () => {
   assert.is(r.exitCode, 0, r.stderr);
 });
 t.after(() => s.cleanup());
-
-async function asNobody(argv: readonly string[]): Promise<void> {
-  const r = await execa('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv], { reject: false, stdin: 'ignore' });
-  assert.is(r.exitCode, 0, String(r.stderr));
-}
 
 /** Runs a shell script in a mount namespace of its own: mounts made there vanish with it. $LEARN runs learn. */
 async function inMountNamespace(script: string): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {

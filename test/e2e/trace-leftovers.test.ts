@@ -8,24 +8,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { processStartTime } from '../../src/os/process-identity.js';
 import { readStore, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
+import { NOBODY, treeOf } from '../helpers/processes.js';
 
 const t = suite('e2e/trace-leftovers');
 const s = scratch('learn-leftovers-');
 t.after(() => s.cleanup());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((x) => x !== '').map(Number));
-  } catch {
-    return [];
-  }
-}
-function treeOf(pid: number): number[] {
-  const kids = childrenOf(pid);
-  return [...kids, ...kids.flatMap(treeOf)];
-}
 
 t('the next learn removes trace dirs whose learn is gone, and only those', async () => {
   const tmp = join(s.dir, 'tmp');
@@ -40,7 +28,7 @@ t('the next learn removes trace dirs whose learn is gone, and only those', async
     mkdirSync(dir);
     writeFileSync(join(dir, 'trace'), '1 getpid() = 1\n');
   }
-  chownSync(others, 65534, 65534);
+  chownSync(others, NOBODY, NOBODY);
   const r = await runLearn(['--db', s.db, '--quiet', '--no-policy', '--', '/bin/true'], { env: { TMPDIR: tmp } });
   assert.is(r.exitCode, 0, r.stderr);
   assert.not.ok(existsSync(stale), 'the dead learn\'s dir is still there');
