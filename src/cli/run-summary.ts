@@ -1,4 +1,5 @@
 // The closing report of `learn -- CMD` and `learn from-strace`: text on stderr, or JSON on stdout.
+import { printable } from '../text/safe-text.js';
 import type { Arch } from '../abi/arch.js';
 import type { Recorder } from './recorder.js';
 import type { Io } from './io.js';
@@ -44,6 +45,6 @@ export function printSummary(io: Io, s: RunSummary, options: { json: boolean; qu
   const perArch = Object.entries(s.syscalls).map(([arch, n]) => `${n} ${arch}`).join(', ') || '0';
   io.err(`learn: profile ${s.profile}, run ${s.runId} (${s.status}): ${s.events} events, syscalls ${perArch}, ` +
     `${s.processes} process${s.processes === 1 ? '' : 'es'}, ${s.parseErrors} parse problem${s.parseErrors === 1 ? '' : 's'}\n`);
-  for (const p of s.problems) io.err(`  ${p.place}: ${p.reason}: ${p.text}\n`);
+  for (const p of s.problems) io.err(`  ${printable(`${p.place}: ${p.reason}: ${p.text}`)}\n`); // the text is the traced program's
   if (s.parseErrors > s.problems.length && s.problems.length > 0) io.err(`  … and ${s.parseErrors - s.problems.length} more\n`);
 }
