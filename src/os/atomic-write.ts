@@ -60,16 +60,16 @@ function tempName(target: string): string {
 /** Writes, fsyncs and closes a new temp file next to `target`; returns its path. */
 function stage(target: string, data: string | Uint8Array, newMode?: number): string {
   const tmp = tempName(target);
-  let mode = newMode ?? 0o666; // the umask applies
+  let keep: number | undefined = newMode;
   try {
-    mode = statSync(target).mode & 0o7777; // keep a replaced file's permissions
+    keep ??= statSync(target).mode & 0o7777; // a replaced file keeps its permissions
   } catch {
-    // new file
+    // a new file: 0666 less the umask
   }
-  const fd = openSync(tmp, CREATE, mode);
+  const fd = openSync(tmp, CREATE, keep ?? 0o666);
   let written = false;
   try {
-    if (newMode !== undefined) fchmodSync(fd, newMode);
+    if (keep !== undefined) fchmodSync(fd, keep); // exactly, not less the umask
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
@@ -93,6 +93,7 @@ function syncDir(dir: string): void {
 /** Writes every file or none: all temp files first, then the renames. Throws one OutputError naming the path. */
 export function writeFilesAtomically(files: readonly OutputFile[], o: WriteOptions = {}): void {
   const staged: { tmp: string; target: string; path: string }[] = [];
+  const dirs = new Set<string>();
   try {
     for (const f of files) {
       const target = targetOf(f.path, o);
@@ -102,18 +103,20 @@ export function writeFilesAtomically(files: readonly OutputFile[], o: WriteOptio
         throw fail(f.path, error);
       }
     }
-    for (const s of staged.splice(0)) {
+    // Renames in one directory do not fail for want of space; what is still staged on an error is removed below.
+    for (let next = staged.shift(); next !== undefined; next = staged.shift()) {
       try {
-        renameSync(s.tmp, s.target);
+        renameSync(next.tmp, next.target);
       } catch (error) {
-        rmSync(s.tmp, { force: true });
-        throw fail(s.path, error);
+        rmSync(next.tmp, { force: true });
+        throw fail(next.path, error);
       }
+      dirs.add(dirname(next.target));
     }
   } finally {
     for (const s of staged) rmSync(s.tmp, { force: true });
   }
-  for (const dir of new Set(files.map((f) => dirname(f.path)))) {
+  for (const dir of dirs) {
     try {
       syncDir(dir);
     } catch {

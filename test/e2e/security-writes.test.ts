@@ -1,7 +1,7 @@
 // Issue 11, security 5 and the --out robustness item: outputs are written as temp file + fsync + rename, all
 // formats of a policy together or none; never through a symbolic link unless asked; a dangling link at the store
 // path creates nothing; and an --out that cannot be written is found before the program starts.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
@@ -68,6 +68,9 @@ t('compile -o refuses a symlink too; a written file replaces the old one whole',
   const ok = await runLearn(['compile', policy, '-o', join(s.dir, 'p.bpf')]);
   assert.is(ok.exitCode, 0, ok.stderr);
   assert.is(readFileSync(join(s.dir, 'p.bpf')).length % 8, 0);
+  chmodSync(join(s.dir, 'p.bpf'), 0o640);
+  assert.is((await runLearn(['compile', policy, '-o', join(s.dir, 'p.bpf')])).exitCode, 0);
+  assert.is(statSync(join(s.dir, 'p.bpf')).mode & 0o777, 0o640, 'a replaced file keeps its permissions');
 });
 
 t('a dangling symlink at the store path does not create its target', async () => {
