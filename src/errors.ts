@@ -56,3 +56,9 @@ export class EnvironmentError extends ToolError {
 export class StoreError extends ToolError {
   override readonly name = 'StoreError';
 }
+
+/** An output file could not be written: the message names the path and the cause (EROFS, ENOSPC, a symlink). */
+export class OutputError extends ToolError {
+  override readonly name = 'OutputError';
+  override readonly exitCode: number = ExitCode.failed;
+}

@@ -5,7 +5,7 @@ import type { Arch } from '../abi/arch.js';
 import type { Store } from '../store/open.js';
 import { beginRun } from '../store/writer.js';
 import type { IngestBatch, ObservationRow, ProcessRow } from '../trace/ingest.js';
-import { syscallsByArch, timeSpan, type RecordGroup } from './group.js';
+import { syscallsByArch, timeSpan, type Identity, type RecordGroup } from './group.js';
 import { stampMs, type AuditRecord } from './record.js';
 
 const RUN_SOURCE = 'audit';
@@ -13,6 +13,9 @@ const RUN_SOURCE = 'audit';
 export interface ProfileImport {
   readonly profile: string;
   readonly exes: readonly string[];
+  /** Who made the calls: the executable's path and uid (null when the records did not say). */
+  readonly exe: string | null;
+  readonly uid: number | null;
   /** Records not imported before (what this import adds, or would add with --dry-run). */
   readonly newRecords: number;
   readonly alreadyImported: number;
@@ -31,6 +34,13 @@ function splitNew(store: Store | null, group: RecordGroup): AuditRecord[] {
 
 function hasAuditTable(store: Store): boolean {
   return store.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_records'`).get() !== undefined;
+}
+
+/** The identities of the runs a profile already has (none for a new profile or no store). */
+export function profileIdentities(store: Store | null, profile: string): Identity[] {
+  if (store === null) return [];
+  return store.db.prepare(`SELECT DISTINCT r.exe, r.uid FROM runs r JOIN profiles p ON p.id = r.profile_id WHERE p.name = ?`)
+    .all(profile) as Identity[];
 }
 
 /** What an import would add, without writing. */
@@ -54,6 +64,8 @@ export function importAudit(store: Store, groups: readonly RecordGroup[], cwd: s
         cwd,
         source: RUN_SOURCE,
         startedAt: new Date(span.first),
+        exe: g.identity.exe,
+        uid: g.identity.uid,
       });
       const counts = { events: fresh.length, parseErrors: 0 };
       writer.write(toBatch(fresh), counts);
@@ -70,6 +82,8 @@ function summarize(g: RecordGroup, fresh: readonly AuditRecord[], runId: number 
   return {
     profile: g.profile,
     exes: g.exes,
+    exe: g.identity.exe,
+    uid: g.identity.uid,
     newRecords: fresh.length,
     alreadyImported: g.records.length - fresh.length,
     syscalls: syscallsByArch(fresh),

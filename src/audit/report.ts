@@ -2,6 +2,7 @@
 import type { Collection } from './collect.js';
 import type { ProfileImport } from './import.js';
 import type { ConcreteSource } from './sources/select.js';
+import { printable } from '../text/safe-text.js';
 
 export interface AuditReport {
   readonly source: ConcreteSource;
@@ -11,6 +12,8 @@ export interface AuditReport {
   /** Records the --exe/--comm/--uid/--pid filters left out. */
   readonly filteredOut: number;
   readonly profiles: readonly ProfileImport[];
+  /** Groups kept out of their profile (another executable or user), with why; only those with new records. */
+  readonly refused: readonly (ProfileImport & { readonly reason: string })[];
 }
 
 export function reportJson(r: AuditReport): string {
@@ -30,11 +33,10 @@ export function reportJson(r: AuditReport): string {
     },
     possiblyLost: { reports: c.lossReports, atLeast: c.lostAtLeast },
     profiles: r.profiles,
+    refused: r.refused,
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
-
-const EXES_SHOWN = 3;
 
 /** The summary for stdout. */
 export function reportText(r: AuditReport): string {
@@ -49,22 +51,37 @@ export function reportText(r: AuditReport): string {
   lines.push(parts.join(', '));
   const added = r.profiles.reduce((n, p) => n + p.newRecords, 0);
   const verb = r.dryRun ? 'would import' : 'imported';
+  const named = new Set(r.profiles.map((p) => p.profile)).size; // --name may put several programs into one
   if (r.profiles.length === 0) lines.push('no records to import');
-  else lines.push(`${verb} ${added} new record${added === 1 ? '' : 's'} into ${r.profiles.length} profile${r.profiles.length === 1 ? '' : 's'}:`);
+  else lines.push(`${verb} ${added} new record${added === 1 ? '' : 's'} into ${named} profile${named === 1 ? '' : 's'}:`);
   for (const p of r.profiles) {
     const calls = Object.entries(p.syscalls).map(([arch, names]) => `${arch}: ${names.join(' ')}`).join('; ');
     const already = p.alreadyImported > 0 ? ` (${p.alreadyImported} already imported)` : '';
     const run = p.runId === null ? '' : ` → run ${p.runId}`;
     lines.push(`  ${printable(p.profile)}  +${p.newRecords}${already}${run}${calls ? `  ${calls}` : ''}`);
-    const more = p.exes.length > EXES_SHOWN ? `, and ${p.exes.length - EXES_SHOWN} more` : '';
-    lines.push(`    ${p.exes.slice(0, EXES_SHOWN).map(printable).join(', ')}${more}`);
+    lines.push(`    ${contributor(p)}`);
+  }
+  if (r.refused.length > 0) {
+    lines.push(`not imported (another executable or user than the profile's; --merge adds them anyway):`);
+    for (const p of r.refused) {
+      const calls = Object.entries(p.syscalls).map(([arch, names]) => `${arch}: ${names.join(' ')}`).join('; ');
+      lines.push(`  ${printable(p.profile)}  ${p.newRecords} record${p.newRecords === 1 ? '' : 's'} of ${contributor(p)}: ${printable(p.reason)}`);
+      if (calls) lines.push(`    ${calls}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Warnings for stderr: skip reasons with a first place each, and possibly lost records. */
-export function reportWarnings(c: Collection): string {
+/** Who a group's records came from: the executable (or comm) and the uid. */
+function contributor(p: ProfileImport): string {
+  return `${printable(p.exe ?? p.exes[0] ?? '?')} (${p.uid === null ? 'unknown uid' : `uid ${p.uid}`})`;
+}
+
+/** Warnings for stderr: skip reasons with a first place each, refused groups, and possibly lost records. */
+export function reportWarnings(c: Collection, refused: AuditReport['refused'] = []): string {
   const lines: string[] = [];
+  const kept = refused.reduce((n, p) => n + p.newRecords, 0);
+  if (kept > 0) lines.push(`warning: ${kept} record${kept === 1 ? '' : 's'} of another executable or user than their profile's not imported (see the report; --merge adds them)`);
   for (const [reason, count] of [...c.skipped].sort(([a], [b]) => a.localeCompare(b))) {
     const first = c.skippedSamples.find((s) => s.reason === reason);
     lines.push(`skipped ${count} record${count === 1 ? '' : 's'}: ${printable(reason)}${first ? ` (first at ${printable(first.place)})` : ''}`);
@@ -82,7 +99,3 @@ function totalSkipped(c: Collection): number {
   return n;
 }
 
-/** comm and exe come from the audited program: never let their control bytes reach a terminal. */
-function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}

@@ -1,7 +1,8 @@
 // The second half of `learn diff`: learning the traced run's side, comparing, rendering, gating and
 // rewriting the baseline. Loaded while the traced program runs, not before it starts.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { writeFilesAtomically } from '../os/atomic-write.js';
 import type { Arch } from '../abi/arch.js';
 import type { Catalog } from '../catalog/catalogs.js';
 import { gateFails, type FailOn } from '../diff/gate.js';
@@ -76,8 +77,8 @@ export function updatedBaseline(io: Io, outcome: TraceOutcome, o: { format: 'oci
   return { side: { ...side, source: null, observed: observedCounts(input.shapes, o.arch) }, text };
 }
 
-export function writeBaseline(io: Io, path: string, text: string): void {
-  writeFileSync(resolve(io.cwd, path), text);
+export function writeBaseline(io: Io, path: string, text: string, followSymlinks: boolean): void {
+  writeFilesAtomically([{ path: resolve(io.cwd, path), data: text }], { followSymlinks });
 }
 
 function render(diff: PolicyDiff, before: DiffSide, after: DiffSide, format: DiffFormat, io: Io): string {

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ExitCode, InputError, ToolError } from '../errors.js';
+import { printable } from '../text/safe-text.js';
 import { processIo, type Io } from './io.js';
 import { makeProgram, type ActionResult } from './program.js';
 
@@ -23,16 +24,16 @@ function reportError(error: unknown, io: Io, debug: boolean): number {
     return ExitCode.usage;
   }
   if (error instanceof ToolError) {
-    io.err(`learn: ${error.message}\n`);
+    io.err(`learn: ${printable(error.message)}\n`);
     if (error instanceof InputError && error.place.text !== undefined) {
-      io.err(`  ${error.place.text}\n  ${' '.repeat(Math.max(0, error.place.col - 1))}^\n`);
+      io.err(`  ${printable(error.place.text)}\n  ${' '.repeat(Math.max(0, error.place.col - 1))}^\n`);
     }
-    if (error.hint) io.err(`  hint: ${error.hint}\n`);
+    if (error.hint) io.err(`  hint: ${printable(error.hint)}\n`);
     if (debug && error.stack) io.err(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.err(`learn: internal error: ${message}\n`);
+  io.err(`learn: internal error: ${printable(message)}\n`);
   if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   else io.err('  (run again with --debug for the stack trace, and please report it)\n');
   return ExitCode.failed;

@@ -24,6 +24,8 @@ export interface PolicyOutputOptions {
   readonly filterFlags: readonly FilterFlag[];
   /** Written into the header; passed in so output stays reproducible in tests. */
   readonly now: Date;
+  /** Write to the file a symbolic link at an output path points to, instead of refusing. */
+  readonly followSymlinks: boolean;
 }
 
 /** `--format kafel,oci`: checked against the formats we can write. */

@@ -9,6 +9,9 @@ import type { Action } from '../policy/model.js';
 import { parseWholeNumber } from './program.js';
 import { DEFAULT_FORMATS, parseFilterFlags, parseFormats, POLICY_FORMATS, type PolicyFormat, type PolicyOutputOptions } from './policy-formats.js';
 
+export const FOLLOW_SYMLINKS_FLAG = '--follow-symlinks';
+export const FOLLOW_SYMLINKS_HELP = 'write to the file an output path\'s symbolic link points to (default: refuse to write through a link)';
+
 export interface PolicyFlags {
   readonly out: string;
   readonly format: PolicyFormat[];
@@ -18,6 +21,7 @@ export interface PolicyFlags {
   readonly defaultAction: string;
   readonly runtime: string;
   readonly filterFlags?: FilterFlag[];
+  readonly followSymlinks?: boolean;
 }
 
 export function addPolicyOptions(command: Command): Command {
@@ -30,7 +34,8 @@ export function addPolicyOptions(command: Command): Command {
     .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL')
     .option('--runtime <list>', 'allow what these OCI runtimes do after loading the filter (runc, crun; none; auto: the ' +
       'runtime of container runs, every measured one for oci/k8s output)', 'auto')
-    .option('--filter-flags <list>', 'OCI/k8s `flags`: log (audit ERRNO/TRAP/LOG verdicts), spec-allow; runc before 1.2 refuses any flag', parseFilterFlags);
+    .option('--filter-flags <list>', 'OCI/k8s `flags`: log (audit ERRNO/TRAP/LOG verdicts), spec-allow; runc before 1.2 refuses any flag', parseFilterFlags)
+    .option(FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP);
 }
 
 export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutputOptions {
@@ -44,6 +49,7 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     runtimes: parseRuntimes(flags.runtime),
     filterFlags: flags.filterFlags ?? [],
     now,
+    followSymlinks: flags.followSymlinks === true,
   };
 }
 

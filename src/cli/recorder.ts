@@ -1,11 +1,15 @@
 // Glue between the pure halves and the store: parsed events go into the in-memory aggregate, which is
-// committed to the run in batches (every BATCH_EVENTS events or BATCH_MS milliseconds, and at the end).
+// committed to the run in batches (the first as soon as there is one, then every BATCH_EVENTS events or BATCH_MS
+// milliseconds, and at the end).
 import type { ParseProblem, TraceEvent } from '../trace/events.js';
 import { createAggregator, type IngestStats } from '../trace/ingest.js';
 import type { RunEnd, RunWriter } from '../store/writer.js';
 
 export const BATCH_EVENTS = 50_000;
 export const BATCH_MS = 1_000;
+/** How often a caller should call flushIfDue: the first batch goes out at the first check that has events, so
+ * a learn killed in its first second still leaves what it saw. */
+export const FLUSH_CHECK_MS = 100;
 
 /** The parts of a parser the run's report reads (live: read at the end, not when tracked). */
 export interface ParserLike {
@@ -37,12 +41,14 @@ export function createRecorder(writer: RunWriter, options: { recordEvents?: bool
   const aggregator = createAggregator({ recordEvents: options.recordEvents === true });
   const parsers: ParserReport[] = [];
   let lastFlush = now();
+  let flushed = false;
   const parseErrors = (): number => parsers.reduce((n, p) => n + p.parser.stats.badLines, 0);
   const counts = () => ({ events: aggregator.stats.events, parseErrors: parseErrors() });
 
   function flush(): void {
     writer.write(aggregator.takeBatch(), counts());
     lastFlush = now();
+    flushed = true;
   }
 
   return {
@@ -51,7 +57,7 @@ export function createRecorder(writer: RunWriter, options: { recordEvents?: bool
       if (aggregator.pending >= BATCH_EVENTS) flush();
     },
     flushIfDue() {
-      if (aggregator.pending > 0 && now() - lastFlush >= BATCH_MS) flush();
+      if (aggregator.pending > 0 && (!flushed || now() - lastFlush >= BATCH_MS)) flush();
     },
     flush,
     track(parser, file) {

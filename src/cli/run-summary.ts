@@ -1,4 +1,5 @@
 // The closing report of `learn -- CMD` and `learn from-strace`: text on stderr, or JSON on stdout.
+import { printable } from '../text/safe-text.js';
 import type { Arch } from '../abi/arch.js';
 import type { SplitInfo } from '../trace/container-split.js';
 import type { Recorder } from './recorder.js';
@@ -52,6 +53,6 @@ export function printSummary(io: Io, s: RunSummary, options: { json: boolean; qu
     const where = s.container.split === 'filter' ? 'where its init loaded the filter' : 'at the entrypoint\'s execve (no filter in config.json)';
     io.err(`learn: container run under ${s.container.runtime}: split ${where}; the policy is learned from the container's calls (learn show ${s.profile})\n`);
   }
-  for (const p of s.problems) io.err(`  ${p.place}: ${p.reason}: ${p.text}\n`);
+  for (const p of s.problems) io.err(`  ${printable(`${p.place}: ${p.reason}: ${p.text}`)}\n`); // the text is the traced program's
   if (s.parseErrors > s.problems.length && s.problems.length > 0) io.err(`  … and ${s.parseErrors - s.problems.length} more\n`);
 }

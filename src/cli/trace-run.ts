@@ -4,8 +4,11 @@
 import { readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
+import { identityOfCommand, identityOfProcess, type ProgramIdentity } from '../os/process-identity.js';
+import { resolveCommand } from '../replay/resolve-command.js';
 import type { Store } from '../store/open.js';
 import { precheckStore, resolveDbPath } from '../store/path.js';
+import { checkProfileName, profileNameFrom } from '../store/profile-name.js';
 import { startStrace, type StraceExit, type StraceSession } from '../trace/run-strace.js';
 import type { TraceTarget } from '../trace/strace-argv.js';
 import type { Io } from './io.js';
@@ -35,7 +38,8 @@ export interface TraceOutcome {
 export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcome> {
   const dbPath = resolveDbPath(o.db, io.env, io.cwd);
   precheckStore(dbPath); // a store we could not open must not cost a run of the program
-  const profile = o.name ?? defaultProfileName(o.target);
+  const profile = o.name !== undefined ? checkProfileName(o.name) : profileNameFrom(defaultProfileName(o.target));
+  const identity = programIdentity(o.target, io);
   const startedAt = new Date();
   let stoppedByUs = false;
   const cleanups: (() => void)[] = [];
@@ -67,7 +71,7 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
       }, o.duration * 1000));
       cleanups.push(() => timers.forEach(clearTimeout));
     }
-    return await record(started, io, o, { profile, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
+    return await record(started, io, o, { profile, identity, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
   } finally {
     for (const cleanup of cleanups) cleanup();
   }
@@ -75,22 +79,22 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
 
 /** Opens the store and follows the trace into a new run; on any failure the trace is killed. */
 async function record(session: StraceSession, io: Io, o: TraceOptions,
-  run: { profile: string; startedAt: Date; dbPath: string; stoppedByUs: () => boolean }): Promise<TraceOutcome> {
+  run: { profile: string; identity: ProgramIdentity; startedAt: Date; dbPath: string; stoppedByUs: () => boolean }): Promise<TraceOutcome> {
   let store: Store | undefined;
   let following = false;
   try {
-    const [{ openStore }, { beginRun }, { createStraceParser }, { BATCH_MS, createRecorder }, { startProgress }, { summarize }] = await Promise.all([
+    const [{ openStore }, { beginRun }, { createStraceParser }, { FLUSH_CHECK_MS, createRecorder }, { startProgress }, { summarize }] = await Promise.all([
       import('../store/open.js'), import('../store/writer.js'), import('../trace/assemble.js'),
       import('./recorder.js'), import('./progress.js'), import('./run-summary.js'),
     ]);
     store = openStore(run.dbPath);
     const command = o.target.kind === 'command' ? o.target.argv : ['--attach', String(o.target.pid)];
-    const writer = beginRun(store, { profile: run.profile, command, cwd: io.cwd, source: 'strace', startedAt: run.startedAt });
+    const writer = beginRun(store, { profile: run.profile, command, cwd: io.cwd, source: 'strace', startedAt: run.startedAt, ...run.identity });
     const recorder = createRecorder(writer, { recordEvents: o.recordEvents });
     const parser = createStraceParser();
     recorder.track(parser);
     const progress = o.quiet ? { stop: () => undefined } : startProgress(io, () => recorder.stats);
-    const batches = setInterval(() => recorder.flushIfDue(), BATCH_MS);
+    const batches = setInterval(() => recorder.flushIfDue(), FLUSH_CHECK_MS);
     let exit: StraceExit;
     try {
       following = true;
@@ -112,6 +116,13 @@ async function record(session: StraceSession, io: Io, o: TraceOptions,
     store?.close();
     throw error;
   }
+}
+
+/** Who the traced program is (runs.exe/uid), so from-audit can tell its records from another program's. */
+function programIdentity(target: TraceTarget, io: Io): ProgramIdentity {
+  if (target.kind === 'attach') return identityOfProcess(target.pid);
+  const found = resolveCommand(target.argv[0] ?? '', io.env.PATH, io.cwd);
+  return identityOfCommand(found.ok ? found.path : null);
 }
 
 function defaultProfileName(target: TraceTarget): string {

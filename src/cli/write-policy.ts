@@ -1,12 +1,13 @@
 // The end of every learning command: the profile's observations → the least-category policy → the files
 // users deploy (--format), written to --out. Shared by `learn -- CMD`, `learn from-audit` and `learn policy`.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Arch } from '../abi/arch.js';
 import { catalogNamedIn, loadCatalog, type Catalog } from '../catalog/catalogs.js';
 import { systemdGroupName } from '../catalog/systemd-names.js';
 import { UsageError } from '../errors.js';
+import { checkOutputDir, writeFilesAtomically, type OutputFile } from '../os/atomic-write.js';
 import { catalogCategories } from '../learn/categories.js';
 import { constantName } from '../learn/constants.js';
 import { learnPolicy, type LearnResult } from '../learn/learn-policy.js';
@@ -28,6 +29,7 @@ import { emitSystemd } from '../policy/emit/systemd.js';
 import type { Action, PolicyDef } from '../policy/model.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
+import { checkProfileName } from '../store/profile-name.js';
 import { listRuns, profileObservations, runObservations, type RunRow } from '../store/queries.js';
 import { runtimeCalls } from '../container/runtime-calls.js';
 import { runtimeDef, withRuntimeBlocks } from '../learn/runtime-block.js';
@@ -55,6 +57,7 @@ export type LearnOptions = Omit<PolicyOutputOptions, 'outDir'>;
 
 /** Learns `profile`'s policy from the store, with the header every written format carries. */
 export function learnProfile(db: Database, profile: string, options: LearnOptions, io: Io): EmitInput {
+  checkProfileName(profile); // a store written by an older learn may hold any name
   const catalog = loadCatalog(options.catalog);
   const runs = listRuns(db, profile);
   if (runs.length === 0) throw new UsageError(`no profile named '${profile}' in the store`, { hint: 'list profiles with `learn runs`' });
@@ -83,19 +86,20 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   const input = learnProfile(db, profile, options, io);
   const { learned, native, catalog } = input;
   const outDir = resolve(io.cwd, options.outDir);
-  mkdirSync(outDir, { recursive: true });
+  checkOutputDir(outDir);
   const previous = readPrevious(join(outDir, `${fileStem(profile)}.${EXTENSION.kafel}`));
-  const files: string[] = [];
+  const outputs: OutputFile[] = [];
   const losses: WrittenPolicy['losses'][number][] = [];
   // The k8s file points at the OCI JSON as the Localhost profile: write it too.
   const formats = options.formats.includes('k8s') && !options.formats.includes('oci') ? [...options.formats, 'oci' as const] : options.formats;
   for (const format of formats) {
     const out = emit(format, input);
-    const file = join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`);
-    writeFileSync(file, out.data);
-    files.push(file);
+    outputs.push({ path: join(outDir, `${fileStem(profile)}.${EXTENSION[format]}`), data: out.data });
     losses.push(...out.losses.map((loss) => ({ format, loss })));
   }
+  // Every format of the policy changes, or none does (a full disk leaves the previous files as they were).
+  writeFilesAtomically(outputs, { followSymlinks: options.followSymlinks });
+  const files = outputs.map((o) => o.path);
   for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
   io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
   if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);

@@ -1,10 +1,12 @@
 // EDGE (files): POLICY|FILTER.bpf → the filter to run. A policy is compiled once per content: the result is
-// kept beside it as `.NAME.ARCH.MODE.HASH.bpf`, where HASH covers the policy text, the catalog text, arch,
-// mode and tool version, so a replay of an unchanged policy skips parsing and compiling. A raw filter is
-// used as it is.
+// kept in the user's private cache (private-dir.ts: only this user and root can write there), named after a
+// hash of the policy text, the catalog text, arch, mode and tool version, so a replay of an unchanged policy
+// skips parsing and compiling. Nothing beside the policy is ever read: a filter planted there (a dotfile in a
+// pull request, a shared checkout) would run the program under whatever it allows. A raw filter given on the
+// command line is used as it is: the user chose those bytes.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Arch } from '../abi/arch.js';
 import { compilePolicy } from '../bpf/compile.js';
 import { inferArch } from '../bpf/disasm.js';
@@ -14,6 +16,8 @@ import { validate, type Program } from '../bpf/validate.js';
 import { catalogForPolicy } from '../catalog/catalogs.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
+import { writeFilesAtomically } from '../os/atomic-write.js';
+import { preparePrivateDir, readPrivateFile } from '../os/private-dir.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import { applyReplayMode, type ReplayMode } from './modes.js';
 
@@ -26,10 +30,12 @@ export interface FilterRequest {
   readonly catalog: string | undefined;
   /** Part of the cache key: a new compiler may compile the same text differently. */
   readonly toolVersion: string;
+  /** The private cache directory (userCacheDir); null: compile every time. */
+  readonly cacheDir: string | null;
 }
 
-/** `hit`: read from the cache; `written`: compiled and cached; `unwritable`: compiled, the directory refused
- * the cache file; `none`: a raw filter. */
+/** `hit`: read from the cache; `written`: compiled and cached; `unwritable`: compiled, no private cache
+ * directory could be used; `none`: a raw filter. */
 export type CacheStatus = 'hit' | 'written' | 'unwritable' | 'none';
 
 export interface LoadedFilter {
@@ -77,41 +83,39 @@ export function loadFilter(req: FilterRequest): LoadedFilter {
   }
   const text = input.toString('utf8');
   const catalog = catalogForPolicy(req.catalog, text);
-  const key = createHash('sha256')
-    .update(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text]))
-    .digest('hex')
-    .slice(0, 16);
-  const prefix = `.${basename(req.file)}.${req.arch}.${req.mode}.`;
-  const cacheFile = join(dirname(req.file), `${prefix}${key}.bpf`);
-  const cached = readCached(cacheFile);
+  const sha = (value: string): string => createHash('sha256').update(value).digest('hex');
+  const key = sha(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text]));
+  const dir = req.cacheDir !== null && preparePrivateDir(req.cacheDir) ? req.cacheDir : null;
+  // One entry per policy file, arch and mode: a new compile replaces the entry of the policy's previous text.
+  const prefix = `${sha(req.file).slice(0, 16)}.${req.arch}.${req.mode}.`;
+  const cacheFile = dir === null ? null : join(dir, `${prefix}${key}.bpf`);
+  const cached = cacheFile === null ? null : readCached(cacheFile);
   if (cached !== null) return { kind: 'policy', bytes: encodeProgram(cached), program: cached, arch: req.arch, cache: 'hit', cacheFile };
 
   const parsed = parsePolicy(text, req.file, { arch: req.arch });
   const resolved = resolvePolicy(parsed, req.arch, { catalog, fileName: req.file });
   const { program } = compilePolicy(applyReplayMode(resolved, req.mode));
   const bytes = encodeProgram(program);
-  const written = writeCache(cacheFile, prefix, bytes);
+  const written = dir !== null && cacheFile !== null && writeCache(dir, cacheFile, prefix, bytes);
   return { kind: 'policy', bytes, program, arch: req.arch, cache: written ? 'written' : 'unwritable', cacheFile: written ? cacheFile : null };
 }
 
-/** A cached program, or null when there is none (or it is damaged: then it is compiled again). */
+/** A cached program from the private cache, or null when there is none (or it is damaged: then it is compiled again). */
 function readCached(file: string): Program | null {
+  const bytes = readPrivateFile(file);
+  if (bytes === null) return null;
   try {
-    return validate(decodeProgram(readFileSync(file)));
+    return validate(decodeProgram(bytes));
   } catch {
     return null;
   }
 }
 
-/** Writes atomically and removes older entries of the same policy, arch and mode. */
-function writeCache(file: string, prefix: string, bytes: Uint8Array): boolean {
-  const dir = dirname(file);
-  const tmp = `${file}.${process.pid}.tmp`;
+/** Writes atomically (0600) and removes older entries of the same policy, arch and mode. */
+function writeCache(dir: string, file: string, prefix: string, bytes: Uint8Array): boolean {
   try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
+    writeFilesAtomically([{ path: file, data: bytes }], { mode: 0o600 });
   } catch {
-    rmSync(tmp, { force: true });
     return false;
   }
   for (const name of readdirSync(dir)) {

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import { notADatabase, notWritable } from './path.js';
+import { notADatabase, notWritable, refuseDanglingLink } from './path.js';
 import { migrate } from './schema.js';
+import { ensureDir } from '../os/atomic-write.js';
+import { processStartTime } from '../os/process-identity.js';
 
 /** An open store: the handle plus the path it came from (for messages). */
 export interface Store {
@@ -24,6 +26,7 @@ export function storeExists(path: string): boolean {
 export function openStore(path: string): Store {
   let db: Db | undefined;
   try {
+    refuseDanglingLink(path);
     ensureDir(dirname(path));
     db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -47,31 +50,6 @@ function asStoreError(error: unknown, path: string): StoreError {
   if (code === 'SQLITE_NOTADB') return notADatabase(path);
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return notWritable(path, message);
   return new StoreError(`cannot open store ${path}: ${message}`, { cause: error, hint: 'use --db PATH to choose another location' });
-}
-
-/** mkdir -p without `recursive: true`, which spins forever under /proc on Node 20. */
-function ensureDir(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) ensureDir(parent);
-  mkdirSync(dir);
-}
-
-/** This process's identity for runs.owner_*: pid plus start time, so a reused pid is not mistaken for us. */
-export function ownerIdentity(pid = process.pid): { pid: number; start: string | null } {
-  return { pid, start: processStartTime(pid) };
-}
-
-/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when the process is gone. */
-function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm (field 2) may contain spaces and parentheses: count fields after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /** A 'running' run whose owner is gone was cut short (kill -9, crash, power loss): mark it incomplete. */

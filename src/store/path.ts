@@ -1,6 +1,6 @@
 // EDGE: where the store lives, and the checks that can be made on that path without loading SQLite: a trace
 // starts the program before the store is opened, so what would make opening fail is looked for first.
-import { accessSync, closeSync, constants, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 
@@ -28,12 +28,28 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
  * directory to create it in. Cheap enough to run before starting a program, so a bad --db never starts it.
  */
 export function precheckStore(path: string): void {
+  refuseDanglingLink(path);
   const stat = statOrNull(path);
   if (stat === null) return checkCreatable(dirname(path), path);
   if (stat.isDirectory()) throw notWritable(path, 'it is a directory');
   if (stat.size > 0 && !startsWithMagic(path)) throw notADatabase(path);
   writable(path, path);
   writable(dirname(path), path);
+}
+
+/** A symbolic link to a missing file: SQLite would create the file it points to, wherever that is. */
+export function refuseDanglingLink(path: string): void {
+  let link: Stats;
+  try {
+    link = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (link.isSymbolicLink() && statOrNull(path) === null) {
+    throw new StoreError(`${path} is a symbolic link to a missing file: not creating its target`, {
+      hint: 'remove the link, or point --db (or LEARN_DB) at the store itself',
+    });
+  }
 }
 
 function checkCreatable(dir: string, path: string): void {

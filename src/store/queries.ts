@@ -30,6 +30,9 @@ export interface RunRow {
   /** The container runtime the trace ran, and how its container's calls were told apart; null for other runs. */
   readonly containerRuntime: RuntimeName | null;
   readonly containerSplit: SplitKind | null;
+  /** Who made the calls (absolute executable path, real uid); null when not known. */
+  readonly exe: string | null;
+  readonly uid: number | null;
 }
 
 /**
@@ -71,7 +74,7 @@ interface RawRun extends Omit<RunRow, 'command'> {
 
 const RUN_SELECT = `
   SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.started_at AS startedAt, r.ended_at AS endedAt,
-    r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors,
+    r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors, r.exe, r.uid,
     r.container_runtime AS containerRuntime, r.container_split AS containerSplit,
     (SELECT count(*) FROM (SELECT DISTINCT arch, nr FROM observations o WHERE o.run_id = r.id)) AS syscalls
   FROM runs r JOIN profiles p ON p.id = r.profile_id`;

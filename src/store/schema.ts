@@ -81,13 +81,26 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_records_run ON audit_records(run_id);
   `,
-  // 3: a traced container runtime splits a run's calls into phases (trace/container-split.ts): the runtime's
+  // 3: who a run's calls came from: the executable's absolute path and the real uid (NULL: not known). from-audit
+  // keeps records of another executable or user out of a profile unless told to merge them. Audit runs of
+  // older stores whose records all share one exe and uid get them.
+  `
+  ALTER TABLE runs ADD COLUMN exe TEXT;
+  ALTER TABLE runs ADD COLUMN uid INTEGER;
+  UPDATE runs SET
+    exe = (SELECT min(a.exe) FROM audit_records a WHERE a.run_id = runs.id),
+    uid = (SELECT min(a.uid) FROM audit_records a WHERE a.run_id = runs.id)
+  WHERE source = 'audit' AND (
+    SELECT count(DISTINCT a.exe) = 1 AND count(DISTINCT a.uid) = 1 AND count(a.exe) = count(*) AND count(a.uid) = count(*)
+    FROM audit_records a WHERE a.run_id = runs.id);
+  `,
+  // 4: a traced container runtime splits a run's calls into phases (trace/container-split.ts): the runtime's
   // setup ('host'), its init after loading the container's filter ('runtime'), and the container itself.
   // The phase is part of an observation's key, so the table is rebuilt; earlier rows are all 'host'.
   `
   ALTER TABLE runs ADD COLUMN container_runtime TEXT;   -- 'runc', 'crun'; NULL when no runtime ran
   ALTER TABLE runs ADD COLUMN container_split TEXT CHECK (container_split IN ('filter', 'execve'));
-  CREATE TABLE observations_v3 (
+  CREATE TABLE observations_v4 (
     run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     phase      TEXT NOT NULL DEFAULT 'host' CHECK (phase IN ('host', 'runtime', 'container')),
     arch       TEXT NOT NULL,
@@ -99,28 +112,35 @@ export const MIGRATIONS: readonly string[] = [
     first_line INTEGER NOT NULL,
     UNIQUE (run_id, phase, arch, nr, name, shape)
   );
-  INSERT INTO observations_v3(run_id, phase, arch, nr, name, shape, count, first_raw, first_line)
+  INSERT INTO observations_v4(run_id, phase, arch, nr, name, shape, count, first_raw, first_line)
     SELECT run_id, 'host', arch, nr, name, shape, count, first_raw, first_line FROM observations;
   DROP TABLE observations;
-  ALTER TABLE observations_v3 RENAME TO observations;
+  ALTER TABLE observations_v4 RENAME TO observations;
   `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings `db` to SCHEMA_VERSION, one transaction per migration. Refuses a database from a newer learn. */
+/**
+ * Brings `db` to SCHEMA_VERSION. Refuses a database from a newer learn. The version is read again inside one
+ * IMMEDIATE transaction that holds the write lock for every migration: several learns opening a new store at
+ * once wait for the first (busy_timeout) and then find the schema in place, instead of each creating it.
+ */
 export function migrate(db: Database, path: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new StoreError(`${path}: schema version ${current} is newer than this learn understands (${SCHEMA_VERSION})`, {
-      hint: 'upgrade seccomp-learn, or point --db at another file',
-    });
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version] as string;
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  const check = (current: number): boolean => {
+    if (current > SCHEMA_VERSION) {
+      throw new StoreError(`${path}: schema version ${current} is newer than this learn understands (${SCHEMA_VERSION})`, {
+        hint: 'upgrade seccomp-learn, or point --db at another file',
+      });
+    }
+    return current < SCHEMA_VERSION;
+  };
+  if (!check(version())) return;
+  db.transaction(() => {
+    const current = version();
+    if (!check(current)) return;
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }

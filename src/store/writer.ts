@@ -1,6 +1,8 @@
 import { StoreError } from '../errors.js';
 import type { IngestBatch } from '../trace/ingest.js';
-import { ownerIdentity, type Store } from './open.js';
+import { ownerIdentity } from '../os/process-identity.js';
+import type { Store } from './open.js';
+import { checkProfileName } from './profile-name.js';
 
 export type RunSource = 'strace' | 'strace-file' | 'audit';
 export type RunStatus = 'running' | 'complete' | 'incomplete';
@@ -12,6 +14,9 @@ export interface RunStart {
   readonly cwd: string;
   readonly source: RunSource;
   readonly startedAt: Date;
+  /** Who made the calls: the executable's absolute path and real uid, when known. */
+  readonly exe?: string | null;
+  readonly uid?: number | null;
 }
 
 export interface RunEnd {
@@ -40,15 +45,17 @@ export interface RunWriter {
 /** Creates the profile if new and a run in status 'running' owned by this process. */
 export function beginRun(store: Store, start: RunStart): RunWriter {
   const { db } = store;
+  checkProfileName(start.profile);
   return guard(store, () => {
     const owner = ownerIdentity();
     const ids = db.transaction(() => {
       db.prepare(`INSERT INTO profiles(name) VALUES (?) ON CONFLICT(name) DO NOTHING`).run(start.profile);
       const profile = db.prepare(`SELECT id FROM profiles WHERE name = ?`).get(start.profile) as { id: number };
       const run = db.prepare(`
-        INSERT INTO runs(profile_id, command, cwd, source, started_at, status, owner_pid, owner_start)
-        VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`)
-        .run(profile.id, JSON.stringify(start.command), start.cwd, start.source, start.startedAt.toISOString(), owner.pid, owner.start);
+        INSERT INTO runs(profile_id, command, cwd, source, started_at, status, owner_pid, owner_start, exe, uid)
+        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+        .run(profile.id, JSON.stringify(start.command), start.cwd, start.source, start.startedAt.toISOString(), owner.pid, owner.start,
+          start.exe ?? null, start.uid ?? null);
       return { profileId: profile.id, runId: Number(run.lastInsertRowid) };
     })();
     return makeWriter(store, ids.runId, ids.profileId);

@@ -2,10 +2,11 @@
 // tail (tail-file.ts says why not a FIFO): strace opens it close-on-exec, so the traced program neither
 // inherits it nor mixes its stderr into it, and the program's own stdin/stdout/stderr stay the terminal's.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
+import { isAlive, ownerIdentity } from '../os/process-identity.js';
 import { resolveCommand } from '../replay/resolve-command.js';
 import { firstAllowedCpu, straceArgv, type TraceTarget } from './strace-argv.js';
 import { tailFile } from './tail-file.js';
@@ -176,9 +177,39 @@ export function traceTempDir(env: NodeJS.ProcessEnv): string {
   return tmpdir();
 }
 
-function makeTraceDir(parent: string): string {
+/** `learn-trace-PID-START-XXXXXX`: the owning learn (pid and start time), so a later run can tell a leftover. */
+const TRACE_DIR = /^learn-trace-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the trace dirs a learn killed before strace wrote (SIGKILL, OOM) left in `parent`: only ours (same
+ * owner) whose learn is gone. A live learn's dir, another user's, or one of an older learn's unnamed dirs stays.
+ */
+export function removeStaleTraceDirs(parent: string): void {
+  let names: string[];
   try {
-    return mkdtempSync(join(parent, 'learn-trace-'));
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const uid = process.geteuid?.();
+  for (const name of names) {
+    const m = TRACE_DIR.exec(name);
+    if (m === null) continue;
+    const dir = join(parent, name);
+    try {
+      if (lstatSync(dir).uid !== uid || isAlive({ pid: Number(m[1]), start: m[2] ?? null })) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+function makeTraceDir(parent: string): string {
+  removeStaleTraceDirs(parent);
+  const me = ownerIdentity();
+  try {
+    return mkdtempSync(join(parent, me.start === null ? 'learn-trace-' : `learn-trace-${me.pid}-${me.start}-`));
   } catch (error) {
     throw new EnvironmentError(`cannot create the trace file in ${parent}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: 'point TMPDIR at a writable directory',

@@ -2,7 +2,7 @@
 // and allows everything else; the kernel writes SECCOMP records to its ring buffer (no auditd here), and the
 // kmsg source must find exactly those two calls, x86_64, with the program's pid and exe.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,22 +13,12 @@ import { SECCOMP_RET_LOG } from '../../src/abi/seccomp.js';
 import { readAuditSource } from '../../src/audit/sources/select.js';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { kmsgSkipReason } from '../helpers/audit.js';
 import { RET_ALLOW, rawFilter } from '../helpers/raw-filter.js';
 
 const t = suite('e2e/audit-kmsg');
 
-function why(): string | null {
-  if (process.arch !== 'x64') return 'not x86_64';
-  try {
-    accessSync('/dev/kmsg', constants.R_OK);
-  } catch {
-    return '/dev/kmsg not readable';
-  }
-  const logged = readFileSync('/proc/sys/kernel/seccomp/actions_logged', 'utf8').split(/\s+/);
-  if (!logged.includes('log')) return 'kernel.seccomp.actions_logged lacks log';
-  return null;
-}
-const skipReason = why();
+const skipReason = kmsgSkipReason();
 if (skipReason) console.log(`  skipping e2e/audit-kmsg: ${skipReason}`);
 const it = skipReason ? t.skip : t;
 

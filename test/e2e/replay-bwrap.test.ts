@@ -1,6 +1,5 @@
 // The bwrap launcher on the real kernel, with the loader's checks where they apply (bwrap sets PWD, and
 // reports a death by signal as exit 128+N).
-import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { launchWithBwrap } from '../../src/replay/launch-bwrap.js';
@@ -8,13 +7,12 @@ import type { LaunchOptions } from '../../src/replay/launch.js';
 import { hostArch } from '../../src/replay/native.js';
 import { classifyEnd, replayExitCode } from '../../src/replay/outcome.js';
 import { RET_KILL_PROCESS, rawFilter, retErrno } from '../helpers/raw-filter.js';
+import { bwrapUsable } from '../helpers/bwrap.js';
 import { collect, LEAKED_FD, runDriver } from '../helpers/replay-run.js';
 import { buildStateProbe, parseProbe } from '../helpers/state-probe.js';
 
 const t = suite('replay/bwrap');
-const bwrapWorks = spawnSync('bwrap', ['--dev-bind', '/', '/', '--', 'true']).status === 0;
-const it = bwrapWorks ? t : t.skip;
-if (!bwrapWorks) console.log('  (bwrap is missing or cannot create namespaces here: skipping)');
+const it = bwrapUsable('replay/bwrap') ? t : t.skip;
 
 const probe = buildStateProbe();
 const arch = hostArch();

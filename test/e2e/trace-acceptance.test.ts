@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { liveI386 } from '../helpers/ia32.js';
 import {
   FIXTURES, comparableCounts, countDifferences, observationsOf, runLearn, runOf, scratch, straceCounts, summaryJson,
 } from '../helpers/learn-cli.js';
@@ -56,7 +57,7 @@ for (const c of CASES) {
   });
 }
 
-t('int80: the i386 getpid is stored as arch i386, nr 20, apart from the x86_64 one', async () => {
+(liveI386('e2e/trace-acceptance') ? t : t.skip)('int80: the i386 getpid is stored as arch i386, nr 20, apart from the x86_64 one', async () => {
   const exe = join(s.dir, 'int80');
   await execa('gcc', ['-O0', '-o', exe, join(FIXTURES, 'programs/int80.c')]);
   const { runId } = await traceJson([exe], 'int80');

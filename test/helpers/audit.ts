@@ -1,5 +1,5 @@
 // Shared by the audit tests: fixture paths, and running text or files through the scanner and collector.
-import { createReadStream, readFileSync } from 'node:fs';
+import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCollector, type Collection, type TimeWindow } from '../../src/audit/collect.js';
 import { scanAuditStream } from '../../src/audit/scan.js';
@@ -52,4 +52,17 @@ export function kernelJsonEntry(kmsgLine: string): string {
     _SOURCE_MONOTONIC_TIMESTAMP: usec,
     MESSAGE: kmsgLine.slice(semi + 1),
   });
+}
+
+/** Why the kernel's SECCOMP records cannot be read back from /dev/kmsg here, or null when they can. */
+export function kmsgSkipReason(): string | null {
+  if (process.arch !== 'x64') return 'not x86_64';
+  try {
+    accessSync('/dev/kmsg', constants.R_OK);
+  } catch {
+    return '/dev/kmsg not readable';
+  }
+  const logged = readFileSync('/proc/sys/kernel/seccomp/actions_logged', 'utf8').split(/\s+/);
+  if (!logged.includes('log')) return 'kernel.seccomp.actions_logged lacks log';
+  return null;
 }

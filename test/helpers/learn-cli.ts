@@ -15,22 +15,26 @@ export interface LearnResult {
   readonly stderr: string;
 }
 
+/** Where learn runs unless a test says otherwise: its policies/ and .learn/ must not land in the repo. */
+export const WORK_DIR = mkdtempSync(join(tmpdir(), 'learn-cwd-'));
+process.on('exit', () => rmSync(WORK_DIR, { recursive: true, force: true }));
+
 /** A scratch directory, removed by the returned function. */
 export function scratch(prefix = 'learn-e2e-'): { dir: string; db: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, db: join(dir, 'learn.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The environment learn runs with: plain output (the test runner sets FORCE_COLOR, which fights NO_COLOR). */
+/**
+ * The environment learn runs with: plain output (the test runner sets FORCE_COLOR, which fights NO_COLOR), and
+ * a filter cache of the test run's own, not the user's.
+ */
 function learnEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(WORK_DIR, 'cache'), ...extra };
   delete env.FORCE_COLOR;
   return env;
 }
 
-/** Where learn runs unless a test says otherwise: its policies/ and .learn/ must not land in the repo. */
-const WORK_DIR = mkdtempSync(join(tmpdir(), 'learn-cwd-'));
-process.on('exit', () => rmSync(WORK_DIR, { recursive: true, force: true }));
 
 export async function runLearn(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<LearnResult> {
   const r = await execa(process.execPath, [LEARN, ...args], {

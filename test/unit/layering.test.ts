@@ -18,7 +18,7 @@ const EDGES = new Set([
   'replay/native.ts', 'replay/resolve-command.ts', 'replay/tree-watch.ts', 'replay/audit-violations.ts',
   'replay/execve-check.ts',
 ]);
-const EDGE_DIRS = ['cli/', 'store/', 'audit/sources/'];
+const EDGE_DIRS = ['cli/', 'store/', 'audit/sources/', 'os/'];
 // node:os is left out: its `constants` (signal numbers) are facts, not I/O. Type-only imports are fine.
 const IO_IMPORT = /^import (?!type )[^;]*from '(node:fs|node:fs\/promises|node:child_process|execa|better-sqlite3|split2|koffi|chalk|commander)'/m;
 const IO_USE = /\bprocess\.(?!arch\b)|\bDate\.now\(|\bMath\.random\(/;

@@ -7,6 +7,7 @@ import type { Program } from '../../bpf/validate.js';
 import { UsageError } from '../../errors.js';
 import { checkShapes, type CheckResult, type CheckShape } from '../../replay/check.js';
 import { loadFilter, type LoadedFilter } from '../../replay/filter-cache.js';
+import { userCacheDir } from '../../os/private-dir.js';
 import { openStore, storeExists } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
 import { findProfile, getRun, profileObservations, runObservations } from '../../store/queries.js';
@@ -46,7 +47,7 @@ export const registerCheck: RegisterCommand = (program: Command, io: Io, result:
     .action(async (file: string, o: CheckOptions) => {
       const { label, shapes } = await recordedShapes(io, o);
       const policy = resolve(io.cwd, file);
-      const checked = checkShapes(shapes, filterChooser(policy, o));
+      const checked = checkShapes(shapes, filterChooser(policy, o, userCacheDir(io.env, 'filters')));
       if (o.json) io.out(`${JSON.stringify({ policy: file, recording: label, ...checked }, null, 2)}\n`);
       else printCheck(io, file, label, checked);
       result.exitCode = checked.denied.length > 0 ? 1 : 0;
@@ -59,8 +60,8 @@ function parseRunId(value: string): number {
 }
 
 /** One filter for a raw file or --arch; otherwise one per arch the recording has, compiled when first needed. */
-function filterChooser(file: string, o: CheckOptions): (arch: Arch) => Program {
-  const load = (arch: Arch): LoadedFilter => loadFilter({ file, arch, mode: 'enforce', catalog: o.catalog, toolVersion: VERSION });
+function filterChooser(file: string, o: CheckOptions, cacheDir: string | null): (arch: Arch) => Program {
+  const load = (arch: Arch): LoadedFilter => loadFilter({ file, arch, mode: 'enforce', catalog: o.catalog, toolVersion: VERSION, cacheDir });
   const first = load(archOption(o.arch));
   if (first.kind === 'bpf' || o.arch !== undefined) return () => first.program;
   const byArch = new Map<Arch, Program>([[first.arch as Arch, first.program]]);

@@ -1,5 +1,6 @@
 // `learn compile POLICY`: policy text -> seccomp filter (raw sock_filter[], C array, assembler text or JSON).
-import { readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Arch } from '../../abi/arch.js';
 import { compilePolicy, type CompiledFilter } from '../../bpf/compile.js';
@@ -14,7 +15,8 @@ import { syscallName } from '../../syscalls/table.js';
 import type { Io } from '../io.js';
 import type { ActionResult } from '../program.js';
 import { archOption } from './catalog.js';
-import { parseAction } from '../policy-options.js';
+import { FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP, parseAction } from '../policy-options.js';
+import { writeFilesAtomically } from '../../os/atomic-write.js';
 import type { Action } from '../../policy/model.js';
 
 const FORMATS = ['raw', 'c', 'asm', 'json'] as const;
@@ -26,6 +28,7 @@ interface CompileOptions {
   readonly arch?: string;
   readonly catalog?: string;
   readonly foreignArch: Action;
+  readonly followSymlinks?: boolean;
 }
 
 export function registerCompile(program: Command, io: Io, _result: ActionResult): void {
@@ -38,6 +41,7 @@ export function registerCompile(program: Command, io: Io, _result: ActionResult)
     .option('--arch <arch>', "target arch: x86_64, i386, aarch64 (default: this machine's)")
     .option('--catalog <name|file>', 'catalog the policy USEs categories from (default: the one its header names, else default)')
     .option('--foreign-arch <action>', 'what calls from another arch (and x32) get', parseAction, { kind: 'kill-process' } as Action)
+    .option(FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP)
     .addHelpText('after', '\nExample:\n  learn compile nginx.policy -o nginx.bpf && bwrap --seccomp 3 ... 3<nginx.bpf\n')
     .action((file: string, o: CompileOptions) => {
       const arch = archOption(o.arch);
@@ -45,7 +49,7 @@ export function registerCompile(program: Command, io: Io, _result: ActionResult)
       const s = compiled.stats;
       io.err(`learn: ${arch} filter: ${s.length} instructions, search depth ${s.searchDepth} over ${s.ranges} ranges, ${s.argBlocks} argument check${s.argBlocks === 1 ? '' : 's'}${o.output ? ` -> ${o.output}` : ''}\n`);
       const out = render(compiled, o.format, arch);
-      if (o.output) writeFileSync(o.output, out);
+      if (o.output) writeFilesAtomically([{ path: resolve(io.cwd, o.output), data: out }], { followSymlinks: o.followSymlinks === true });
       else if (typeof out === 'string') io.out(out);
       else if (process.stdout.isTTY) throw new UsageError('raw BPF is binary: pass -o FILE, pipe stdout, or use --format asm');
       else writeSync(1, out);

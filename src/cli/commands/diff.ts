@@ -2,7 +2,8 @@
 // Before a traced program starts only the baseline and the trace set are needed; the learner, the diff and the
 // renderers (diff-report.ts) load while it runs.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { checkOutputDir } from '../../os/atomic-write.js';
 import type { Command } from 'commander';
 import { catalogNamedIn } from '../../catalog/catalogs.js';
 import { baselineHeader } from '../../diff/baseline-header.js';
@@ -17,12 +18,13 @@ import type { Action } from '../../policy/model.js';
 import { PIN_DEFAULT } from '../../trace/strace-argv.js';
 import type { Io } from '../io.js';
 import { parseArch, parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
-import { parseAction, policyDate } from '../policy-options.js';
+import { FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP, parseAction, policyDate } from '../policy-options.js';
 import { traceCommand } from '../trace-run.js';
 
 interface DiffOptions {
   readonly baseline?: string;
   readonly update?: boolean;
+  readonly followSymlinks?: boolean;
   readonly full?: boolean;
   readonly format: DiffFormat;
   readonly failOn: FailOn[];
@@ -80,6 +82,7 @@ export const registerDiff: RegisterCommand = (program: Command, io: Io, result: 
     .argument('[inputs...]', 'OLD NEW, or with --baseline the command to trace after --')
     .option('--baseline <policy>', 'trace the command after -- and compare with this policy file')
     .option('--update', 'with --baseline: accept the drift: rewrite the baseline as `learn policy` writes its profile (traces every call)')
+    .option(FOLLOW_SYMLINKS_FLAG, FOLLOW_SYMLINKS_HELP)
     .option('--full', 'with --baseline: trace every syscall (default: only those the baseline does not allow outright)')
     .option('--format <format>', `report format: ${DIFF_FORMATS.join(', ')}`, parseFormat, 'text' as DiffFormat)
     .option('--fail-on <kinds>', `exit 1 on drift of these kinds: ${FAIL_ON.join(', ')}, risky (= risk>=high)`, parseFailOn, ['added'] as FailOn[])
@@ -121,6 +124,7 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
   // --update learns the whole profile again, so the run must see every call.
   const untraced = o.full || o.update ? undefined : untracedSyscalls(base.side.policy);
   const name = o.name ?? header.profile;
+  if (o.update) checkOutputDir(dirname(resolve(io.cwd, baselinePath))); // before the trace, not after it
   const reporting = import('../diff-report.js');
   reporting.catch(() => undefined); // awaited below; this only keeps a tracing error the one reported
   const outcome = await traceCommand(io, {
@@ -146,12 +150,12 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
     }
     const options = {
       catalog, strict: header.strict, maxExcess: header.maxExcess, defaultAction: ctx.defaultAction, now: policyDate(io.env),
-      formats: [base.kind === 'oci' ? 'oci' as const : 'kafel' as const], runtimes: null, filterFlags: [],
+      formats: [base.kind === 'oci' ? 'oci' as const : 'kafel' as const], runtimes: null, filterFlags: [], followSymlinks: o.followSymlinks === true,
     };
     const updated = updatedBaseline(io, outcome, { format: base.kind, options, arch: o.arch, file: baselinePath });
     const { diff } = reportDiff(io, base.side, updated.side, o);
     if (!hasDrift(diff)) return 0;
-    writeBaseline(io, baselinePath, updated.text);
+    writeBaseline(io, baselinePath, updated.text, o.followSymlinks === true);
     io.err(`learn: updated baseline ${baselinePath} from profile '${outcome.summary.profile}'\n`);
     return 0;
   } finally {

@@ -1,12 +1,13 @@
 // `learn from-audit [FILE…]`: read the kernel's SECCOMP audit records (journal, kmsg, auditd's log or files),
 // and add them to profiles as runs with source 'audit'.
 import type { Command } from 'commander';
-import { groupRecords, selectRecords, type RecordSelector } from '../../audit/group.js';
-import { importAudit, planAuditImport, type ProfileImport } from '../../audit/import.js';
+import { admitGroups, groupRecords, selectRecords, type RecordSelector, type Refusal } from '../../audit/group.js';
+import { importAudit, planAuditImport, profileIdentities, type ProfileImport } from '../../audit/import.js';
 import { reportJson, reportText, reportWarnings } from '../../audit/report.js';
 import { AUDIT_SOURCES, readAuditSource, type AuditSourceName } from '../../audit/sources/select.js';
 import { parseTimeSpec } from '../../audit/time-spec.js';
 import { UsageError } from '../../errors.js';
+import { checkProfileName } from '../../store/profile-name.js';
 import { openStore, storeExists, type Store } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
 import type { Io } from '../io.js';
@@ -29,6 +30,7 @@ interface FromAuditOptions extends PolicyFlags {
   readonly pid?: number;
   readonly db?: string;
   readonly dryRun?: boolean;
+  readonly merge?: boolean;
   readonly json?: boolean;
   /** --no-policy: import only. */
   readonly policy: boolean;
@@ -54,6 +56,7 @@ export function registerFromAudit(program: Command, io: Io, result: ActionResult
     .option('--uid <uid>', 'only records of this user id', parseWholeNumber('--uid'))
     .option('--pid <pid>', 'only records of this process id', parseWholeNumber('--pid'))
     .option('--db <path>', 'the store (default: $LEARN_DB or ./.learn/learn.db)')
+    .option('--merge', 'add records to a profile even when they come from another executable or user than its runs')
     .option('--dry-run', 'print what would be imported, write nothing')
     .option('--json', 'print JSON')
     .option('--no-policy', 'only import the records; do not write the learned policy');
@@ -66,6 +69,10 @@ Examples:
   learn from-audit --since 1h                      # auto: journal, else auditd's log, else the kernel ring buffer
   learn from-audit --source kmsg --exe /usr/sbin/nginx --name nginx
   learn from-audit --source file audit.log.1 -     # files in any format, - for stdin
+
+Records are grouped by full executable path and uid. They join a profile only when its runs came from the same
+executable and uid (or the profile is new and they are alone in it, or --name put them there): records of
+another program with the same name, or of another user, are listed as not imported unless --merge is given.
 `)
     .action(async (files: string[], options: FromAuditOptions) => {
       result.exitCode = await runFromAudit(files, options, io);
@@ -90,9 +97,10 @@ async function runFromAudit(files: string[], o: FromAuditOptions, io: Io): Promi
     machine: o.machine,
     auditLogs: o.auditLog,
   });
-  const selector: RecordSelector = { name: o.name, exe: o.exe, comm: o.comm, uid: o.uid, pid: o.pid };
+  const name = o.name === undefined ? undefined : checkProfileName(o.name, '--name');
+  const selector: RecordSelector = { name, exe: o.exe, comm: o.comm, uid: o.uid, pid: o.pid };
   const records = read.collection.records;
-  const groups = groupRecords(records, selector);
+  const grouped = groupRecords(records, selector);
   const filteredOut = records.length - selectRecords(records, selector).length;
   const dbPath = resolveDbPath(o.db, io.env, io.cwd);
   const dryRun = o.dryRun === true;
@@ -100,19 +108,19 @@ async function runFromAudit(files: string[], o: FromAuditOptions, io: Io): Promi
   let profiles: ProfileImport[];
   let store: Store | null = null;
   try {
-    if (dryRun) {
-      store = storeExists(dbPath) ? openStore(dbPath) : null;
-      profiles = planAuditImport(store, groups);
-    } else {
-      store = groups.length > 0 ? openStore(dbPath) : null;
-      profiles = store === null ? [] : importAudit(store, groups, io.cwd);
-    }
-    const report = { source: read.source, description: read.description, dryRun, collection: read.collection, filteredOut, profiles };
-    io.err(reportWarnings(read.collection));
+    store = (dryRun ? storeExists(dbPath) : grouped.length > 0) ? openStore(dbPath) : null;
+    const open = store;
+    const { admitted, refused } = admitGroups(grouped, (profile) => profileIdentities(open, profile), { merge: o.merge === true, named: name !== undefined });
+    profiles = dryRun || open === null ? planAuditImport(open, admitted) : importAudit(open, admitted, io.cwd);
+    const notImported = planAuditImport(open, refused.map((r) => r.group))
+      .map((p, i) => ({ ...p, reason: (refused[i] as Refusal).reason }))
+      .filter((p) => p.newRecords > 0);
+    const report = { source: read.source, description: read.description, dryRun, collection: read.collection, filteredOut, profiles, refused: notImported };
+    io.err(reportWarnings(read.collection, notImported));
     io.out(o.json === true ? reportJson(report) : reportText(report));
-    const changed = profiles.filter((p) => p.newRecords > 0);
+    const changed = [...new Set(profiles.filter((p) => p.newRecords > 0).map((p) => p.profile))];
     if (!dryRun && store !== null && o.policy) {
-      for (const p of changed) writePolicyOutputs(store.db, p.profile, policyOptions, io);
+      for (const profile of changed) writePolicyOutputs(store.db, profile, policyOptions, io);
     }
   } finally {
     store?.close();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkProfileName, profileNameFrom } from '../../store/profile-name.js';
 import { UsageError } from '../../errors.js';
 import { openStore } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
@@ -52,7 +53,7 @@ export async function fromStrace(io: Io, args: readonly string[], o: FromStraceO
     return why === null;
   });
   if (readable.length === 0) throw new UsageError(`nothing to import: ${args.join(' ')} (${files.length} file${files.length === 1 ? '' : 's'} skipped)`);
-  const profile = o.name ?? profileNameFromFile(readable[0]?.path ?? 'trace');
+  const profile = o.name !== undefined ? checkProfileName(o.name) : profileNameFrom(profileNameFromFile(readable[0]?.path ?? 'trace'));
   const store = openStore(resolveDbPath(o.db, io.env, io.cwd));
   try {
     const writer = beginRun(store, { profile, command: files.map((f) => f.path), cwd: io.cwd, source: 'strace-file', startedAt: new Date() });

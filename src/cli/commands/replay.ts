@@ -8,6 +8,7 @@ import { AUDIT_SOURCES, type AuditSourceName } from '../../audit/sources/select.
 import { UsageError } from '../../errors.js';
 import { readReplayAudit } from '../../replay/audit-violations.js';
 import { loadFilter } from '../../replay/filter-cache.js';
+import { userCacheDir } from '../../os/private-dir.js';
 import { invokerNofileSoft, launchWithLoader, type Launched, type LaunchOptions } from '../../replay/launch.js';
 import { launchWithBwrap } from '../../replay/launch-bwrap.js';
 import { isReplayMode, REPLAY_MODES, type ReplayMode } from '../../replay/modes.js';
@@ -52,7 +53,7 @@ export const registerReplay: RegisterCommand = (program: Command, io: Io, result
     .action(async (file: string, command: string[], o: ReplayOptions) => {
       if (command.length === 0) throw new UsageError('nothing to run: give a command after --, e.g. `learn replay app.policy -- ./app`');
       const arch = replayArch(o.arch);
-      const filter = loadFilter({ file: resolve(io.cwd, file), arch, mode: o.mode, catalog: o.catalog, toolVersion: VERSION });
+      const filter = loadFilter({ file: resolve(io.cwd, file), arch, mode: o.mode, catalog: o.catalog, toolVersion: VERSION, cacheDir: userCacheDir(io.env, 'filters') });
       if (filter.arch !== undefined && filter.arch !== arch) io.err(`learn: warning: ${file} checks for ${filter.arch} calls; this machine makes ${arch} calls\n`);
       const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
       const target = resolveCommand(command[0] ?? '', env.PATH, io.cwd);

@@ -1,6 +1,7 @@
 // `learn report PROFILE|POLICY [NEW] [--html FILE]`: what a policy grants against what was observed, for people:
 // a text summary on stdout and, with --html, one self-contained page.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFilesAtomically } from '../../os/atomic-write.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runningArch, type Arch } from '../../abi/arch.js';
@@ -50,11 +51,7 @@ export const registerReport: RegisterCommand = (program: Command, io: Io, _resul
       const report = buildReport(inputs, diff);
       io.out(renderReportText(report, painter(io.color)));
       if (o.html !== undefined) {
-        try {
-          writeFileSync(resolve(io.cwd, o.html), renderHtmlReport(report));
-        } catch (error) {
-          throw new UsageError(`cannot write ${o.html}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-        }
+        writeFilesAtomically([{ path: resolve(io.cwd, o.html), data: renderHtmlReport(report) }]);
         io.err(`learn: wrote ${o.html}\n`);
       }
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printable } from '../../text/safe-text.js';
 import { openStore, storeExists } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
 import { listProfiles, listRuns, type ProfileRow, type RunRow } from '../../store/queries.js';
@@ -44,5 +45,5 @@ export function formatRuns(profiles: readonly ProfileRow[], runs: readonly RunRo
         `${r.events} events, ${r.syscalls} syscalls${problems} · ${r.command.join(' ')}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

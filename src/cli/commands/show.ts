@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printable } from '../../text/safe-text.js';
 import { UsageError } from '../../errors.js';
 import { openStore, storeExists } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
@@ -106,5 +107,5 @@ export function formatShow(name: string, runs: readonly number[], syscalls: read
   const procs = processes.filter((p) => !p.thread);
   lines.push(`processes: ${procs.length} (+${processes.length - procs.length} threads)`);
   for (const p of procs) lines.push(`  run #${p.runId} pid ${p.pid}${p.ppid === null ? '' : ` ppid ${p.ppid}`}${p.exe === null ? '' : ` ${p.exe}`}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { checkOutputDir } from '../../os/atomic-write.js';
 import { UsageError } from '../../errors.js';
 import { PIN_DEFAULT, type TraceTarget } from '../../trace/strace-argv.js';
 
@@ -36,6 +38,8 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
       const policyOptions = policyOutputOptions(opts as unknown as PolicyFlags, policyDate(io.env));
       const known = opts.known === undefined ? undefined : await (await import('../known-policy.js')).readKnownPolicy(opts.known as string, io);
       // The learner and emitters load while the program runs, not before it starts.
+      // An --out we could not write must not cost a run of the program: found now, not after the trace.
+      if (opts.policy !== false && known === undefined) checkOutputDir(resolve(io.cwd, policyOptions.outDir));
       const writer = opts.policy === false || known !== undefined ? undefined : import('../write-policy.js');
       writer?.catch(() => undefined); // awaited below; this only keeps a tracing error the one reported
       const outcome = await traceCommand(io, {

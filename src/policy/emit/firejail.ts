@@ -1,4 +1,5 @@
 // ResolvedPolicy → firejail profile lines: `seccomp.keep` with the allowed names, native ABI only.
+import { printable } from '../../text/safe-text.js';
 import { assertNever } from '../model.js';
 import type { ResolvedPolicy } from '../resolved.js';
 import { allowedNames, type Diagnostic, type Emitted } from './emitted.js';
@@ -6,7 +7,7 @@ import { errnoName } from './errno-names.js';
 
 export function emitFirejail(policy: ResolvedPolicy, header: readonly string[] = []): Emitted {
   const { names, losses } = allowedNames(policy, 'firejail seccomp.keep');
-  const lines = header.map((l) => `# ${l}`.trimEnd());
+  const lines = header.map((l) => `# ${printable(l)}`.trimEnd());
   lines.push(`seccomp.keep ${names.join(',')}`, 'seccomp.block-secondary');
   const action = errorAction(policy, losses);
   if (action) lines.push(`seccomp-error-action ${action}`);

@@ -1,4 +1,5 @@
 // PolicyFile → canonical policy text (the Kafel subset that parsePolicy reads back to the same PolicyFile).
+import { printable } from '../../text/safe-text.js';
 import { ARG_MASK_ALL, assertNever, type Action, type Expr, type PolicyDef, type PolicyFile, type Rule } from '../model.js';
 
 export interface PrintOptions {
@@ -32,7 +33,7 @@ export function printAction(a: Action): string {
 }
 
 function comment(lines: readonly string[], indent: string): string {
-  return lines.map((l) => `${indent}//${l === '' ? '' : ` ${l}`}\n`).join('');
+  return lines.map((l) => `${indent}//${l === '' ? '' : ` ${printable(l)}`}\n`).join('');
 }
 
 function printDef(def: PolicyDef, options: PrintOptions): string {

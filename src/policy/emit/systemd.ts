@@ -1,5 +1,6 @@
 // ResolvedPolicy → a systemd drop-in: SystemCallFilter= with systemd's own group names wherever a group lies
 // wholly inside the allowed set (an exact cover by the `systemd` catalog), plain names for the rest.
+import { printable } from '../../text/safe-text.js';
 import type { Arch } from '../../abi/arch.js';
 import { solveCover } from '../../learn/cover.js';
 import type { Category } from '../../learn/types.js';
@@ -36,7 +37,7 @@ export function emitSystemd(policy: ResolvedPolicy, options: SystemdOptions): Em
   if (implicit.length > 0) {
     losses.push({ code: 'implicit-allow', message: `systemd always allows ${options.implicit!.name} in allow-list mode, so these are allowed too: ${implicit.join(' ')}` });
   }
-  const lines = [...(options.header ?? []).map((l) => `# ${l}`.trimEnd()), '[Service]'];
+  const lines = [...(options.header ?? []).map((l) => `# ${printable(l)}`.trimEnd()), '[Service]'];
   lines.push(...wrap(entries).map((chunk) => `SystemCallFilter=${chunk}`));
   const arches = ['native', ...(options.extraArches ?? []).map((a) => SYSTEMD_ARCH[a])];
   lines.push(`SystemCallArchitectures=${arches.join(' ')}`);
