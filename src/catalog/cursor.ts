@@ -21,7 +21,7 @@ export class Cursor {
   }
 
   place(t: Token): Place {
-    return placeAt(this.source, t.line, t.col);
+    return placeAt(t.source, t.line, t.col);
   }
 
   fail(t: Token, message: string, hint?: string): never {

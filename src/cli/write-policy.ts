@@ -24,7 +24,7 @@ import { emitJson } from '../policy/emit/json.js';
 import { printPolicy } from '../policy/emit/kafel.js';
 import { emitOci } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
-import type { Action } from '../policy/model.js';
+import { usesOf, type Action } from '../policy/model.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
 import { listRuns, profileObservations } from '../store/queries.js';
@@ -76,7 +76,7 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
     losses.push(...out.losses.map((loss) => ({ format, loss })));
   }
   for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
-  io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
+  io.err(`learn: policy for '${profile}': ${usesOf(learned.policy.top!.body).join(', ')}; wrote ${files.join(', ')}\n`);
   if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);
   return { files, losses, learned };
 }

@@ -1,6 +1,6 @@
 // The whole learner in one function: observed shapes + catalog → the least-category policy (DESIGN "Learning").
 import { UsageError } from '../errors.js';
-import type { Action, PolicyDef, PolicyFile } from '../policy/model.js';
+import { bodyOf, type Action, type PolicyDef, type PolicyFile } from '../policy/model.js';
 import { learnRule, type LearnedRule } from './constraints.js';
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
@@ -48,7 +48,7 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
     policy: {
       header: [...(options.header ?? []), ...explanationLines(explanation)],
       defs: own === null ? [] : [own],
-      use: { names: [...chosen.map((c) => c.name), ...(own === null ? [] : [own.name])], defaultAction: options.defaultAction },
+      top: { body: bodyOf([...chosen.map((c) => c.name), ...(own === null ? [] : [own.name])], []), defaultAction: options.defaultAction },
     },
   };
 }
@@ -69,8 +69,7 @@ function profileDef(name: string, explicit: ReturnType<typeof learnExplicit>): P
   const learned = [...explicit.values()].map((e) => e.learned);
   return {
     name,
-    uses: [],
-    blocks: [{ action: { kind: 'allow' }, rules: learned.map((l) => l.rule) }],
+    body: bodyOf([], [{ action: { kind: 'allow' }, rules: learned.map((l) => l.rule) }]),
     doc: ['Observed calls no category covers.', ...learned.flatMap((l) => l.doc)],
   };
 }

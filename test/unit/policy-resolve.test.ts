@@ -7,7 +7,7 @@ import { catalogFromText, loadCatalog } from '../../src/catalog/catalogs.js';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { UsageError } from '../../src/errors.js';
 import { decide } from '../../src/policy/eval.js';
-import type { PolicyFile } from '../../src/policy/model.js';
+import { bodyOf, type PolicyFile } from '../../src/policy/model.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
 
@@ -110,7 +110,7 @@ t('the learned-policy fixture resolves against the default catalog on every arch
 
 t('without a USE line there is nothing to resolve; IR built in code gets the fileName in errors', () => {
   assert.throws(() => resolve('POLICY p {}'), (e: unknown) => e instanceof UsageError && /t\.policy|<policy>/.test(e.message));
-  const built: PolicyFile = { header: [], defs: [], use: { names: ['Missing'], defaultAction: { kind: 'allow' } } };
+  const built: PolicyFile = { header: [], defs: [], top: { body: bodyOf(['Missing'], []), defaultAction: { kind: 'allow' } } };
   assert.throws(() => resolvePolicy(built, 'x86_64', { fileName: 'learned.policy' }), (e: unknown) => e instanceof UsageError && e.message === 'learned.policy: unknown POLICY `Missing`');
 });
 
