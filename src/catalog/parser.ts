@@ -64,7 +64,7 @@ export function parsePolicy(text: string, file: string, options: ParseOptions = 
       cur.next();
       if (defaultAction) cur.fail(t, `a second \`DEFAULT\` (the first is at line ${defaultAction.at.line})`, 'a policy has one default action');
       defaultAction = { action: parseAction(ctx), at: t };
-    } else if (t.kind === 'ident' && (t.text === 'USE' || ACTION_WORDS.includes(t.text))) {
+    } else if (startsEntry(cur)) {
       parseEntry(ctx, top, topPlaces);
       cur.eat(',');
     } else {
@@ -85,6 +85,13 @@ interface Ctx {
   readonly cur: Cursor;
   readonly defines: Map<string, bigint>;
   readonly options: ParseOptions;
+}
+
+/** `USE`, an action word, or a word followed by `{` or `(` (a misspelt action, reported by parseAction). */
+function startsEntry(cur: Cursor): boolean {
+  const t = cur.peek();
+  if (t.kind !== 'ident') return false;
+  return t.text === 'USE' || t.text === 'TRACE' || ACTION_WORDS.includes(t.text) || cur.isPunct('{', 1) || cur.isPunct('(', 1);
 }
 
 function isWord(t: Token, word: string): boolean {
@@ -136,7 +143,7 @@ function parseDef(ctx: Ctx, doc: string[]): PolicyDef {
   const usePlaces: Place[] = [];
   while (!cur.eat('}')) {
     const t = cur.peek();
-    if (t.kind === 'ident' && (t.text === 'USE' || ACTION_WORDS.includes(t.text))) parseEntry(ctx, body, usePlaces);
+    if (startsEntry(cur)) parseEntry(ctx, body, usePlaces);
     else cur.fail(t, `expected an action block or \`USE\` in POLICY \`${nameTok.text}\`, found ${describe(t)}`, actionHint(t));
     cur.eat(',');
   }
@@ -204,7 +211,8 @@ function parseAction(ctx: Ctx): Action {
     case 'TRACE':
       return cur.fail(t, 'the TRACE action is not supported', 'with no tracer attached the kernel fails a TRACE\'d call with ENOSYS: write ERRNO(38), or use LOG, TRAP or USER_NOTIF');
     default:
-      return cur.fail(t, `unknown action \`${t.text}\``, didYouMean(t.text, ACTION_WORDS) ?? `actions are ${ACTION_WORDS.join(', ')}`);
+      return cur.fail(t, `unknown action \`${t.text}\``, didYouMean(t.text, ACTION_WORDS)
+        ?? (isKnownSyscall(t.text) ? `a rule goes inside an action block: \`ALLOW { ${t.text} }\`` : `actions are ${ACTION_WORDS.join(', ')}`));
   }
 }
 

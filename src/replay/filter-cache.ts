@@ -12,6 +12,7 @@ import { decodeProgram, encodeProgram } from '../bpf/encode.js';
 import { BpfError } from '../bpf/error.js';
 import { validate, type Program } from '../bpf/validate.js';
 import { catalogForPolicy } from '../catalog/catalogs.js';
+import { includeFromFiles } from '../catalog/include-files.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
 import { resolvePolicy } from '../policy/resolve.js';
@@ -77,8 +78,11 @@ export function loadFilter(req: FilterRequest): LoadedFilter {
   }
   const text = input.toString('utf8');
   const catalog = catalogForPolicy(req.catalog, text);
+  // Parsed first: #include'd files are part of what the filter is compiled from, so of its cache key.
+  const included: { file: string; text: string }[] = [];
+  const parsed = parsePolicy(text, req.file, { arch: req.arch, include: includeFromFiles(included) });
   const key = createHash('sha256')
-    .update(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text]))
+    .update(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text, included]))
     .digest('hex')
     .slice(0, 16);
   const prefix = `.${basename(req.file)}.${req.arch}.${req.mode}.`;
@@ -86,7 +90,6 @@ export function loadFilter(req: FilterRequest): LoadedFilter {
   const cached = readCached(cacheFile);
   if (cached !== null) return { kind: 'policy', bytes: encodeProgram(cached), program: cached, arch: req.arch, cache: 'hit', cacheFile };
 
-  const parsed = parsePolicy(text, req.file, { arch: req.arch });
   const resolved = resolvePolicy(parsed, req.arch, { catalog, fileName: req.file });
   const { program } = compilePolicy(applyReplayMode(resolved, req.mode));
   const bytes = encodeProgram(program);

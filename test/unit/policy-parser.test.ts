@@ -83,8 +83,10 @@ t('&& binds tighter than ||, ! and parentheses, flattening', () => {
     kind: 'or', items: [cmp(0, '==', 1n), cmp(0, '==', 2n), cmp(0, '==', 3n)],
   });
   assert.equal(when('read(a) { !(a == 1) && !!(a < 3) }'), {
-    kind: 'and', items: [{ kind: 'not', expr: cmp(0, '==', 1n) }, { kind: 'not', expr: { kind: 'not', expr: cmp(0, '<', 3n) } }],
+    kind: 'and', items: [{ kind: 'not', expr: cmp(0, '==', 1n) }, cmp(0, '<', 3n)],
   });
+  // `!!x` is x: a run of `!` is read in a loop and never nests deeper than one level.
+  assert.equal(when(`read(a) { ${'!'.repeat(7)}(a == 1) }`), { kind: 'not', expr: cmp(0, '==', 1n) });
   assert.equal(when('read(a) { true }'), { kind: 'true' });
 });
 
