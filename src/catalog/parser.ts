@@ -3,6 +3,7 @@
 import { ARCHES, type Arch } from '../abi/arch.js';
 import type { Place } from '../errors.js';
 import { GUARD_ARCHES, type Action, type ActionBlock, type Entry, type GuardArch, type PolicyDef, type PolicyFile, type Rule, type TopLevel } from '../policy/model.js';
+import { KAFEL_ALIAS_NAMES } from '../syscalls/kafel-names.js';
 import { syscallNames } from '../syscalls/table.js';
 import { Cursor, describe } from './cursor.js';
 import { didYouMean, failAt, makeSource, type Source } from './diagnostics.js';
@@ -29,7 +30,7 @@ const GUARD_ALIASES: Readonly<Record<string, GuardArch>> = { amd64: 'x86_64', i3
 let knownNames: ReadonlySet<string> | undefined;
 /** Names any of our arches has: categories are arch-neutral, so only a name unknown everywhere is an error. */
 export function isKnownSyscall(name: string): boolean {
-  knownNames ??= new Set(ARCHES.flatMap((a) => syscallNames(a)));
+  knownNames ??= new Set([...ARCHES.flatMap((a) => syscallNames(a)), ...KAFEL_ALIAS_NAMES]);
   return knownNames.has(name);
 }
 

@@ -9,6 +9,7 @@ import { customSyscallNumber, isKnownSyscall } from '../catalog/parser.js';
 import { placeOf, usePlaceOf } from '../catalog/places.js';
 import { formatPlace, InputError, UsageError, type Place } from '../errors.js';
 import { argWidth, type ArgWidth } from '../syscalls/args.js';
+import { kafelAlias } from '../syscalls/kafel-names.js';
 import { syscallName, syscallNumber } from '../syscalls/table.js';
 import { printAction } from './emit/kafel.js';
 import { KILL_PROCESS, sameAction, type Action, type Entry, type Expr, type GuardArch, type PolicyDef, type PolicyFile, type Rule } from './model.js';
@@ -103,7 +104,8 @@ export function flattenBody(
 /** The number a rule names on `arch`, or undefined when the rule does not exist there. */
 export function ruleNumber(rule: Rule, arch: Arch): number | undefined {
   if (rule.on && !rule.on.includes(GUARD_NAME[arch])) return undefined;
-  return customSyscallNumber(rule.syscall) ?? syscallNumber(arch, rule.syscall);
+  const alias = kafelAlias(arch, rule.syscall);
+  return customSyscallNumber(rule.syscall) ?? syscallNumber(arch, alias ?? rule.syscall);
 }
 
 interface Pending {
@@ -127,7 +129,8 @@ function resolveRules(rules: readonly FlatRule[], arch: Arch, defaultAction: Act
     if (nr === undefined) continue;
     let p = pending.get(nr);
     if (!p) {
-      const name = custom === undefined ? rule.syscall : (syscallName(arch, nr) ?? rule.syscall);
+      // The table's own name for a number or a Kafel spelling, so widths and reports use it.
+      const name = custom === undefined && syscallNumber(arch, rule.syscall) !== undefined ? rule.syscall : (syscallName(arch, nr) ?? rule.syscall);
       p = { name, clauses: [], places: [], seen: new Set(), closed: false, widths: [0, 1, 2, 3, 4, 5].map((i) => argWidth(arch, name, i)) };
       pending.set(nr, p);
     }
