@@ -14,6 +14,7 @@ import { toObservedShapes } from '../learn/observations.js';
 import type { ObservedShape } from '../learn/types.js';
 import { compilePolicy } from '../bpf/compile.js';
 import { encodeProgram } from '../bpf/encode.js';
+import { permits } from '../diff/compare-syscall.js';
 import { renderText } from '../diff/render-text.js';
 import { diffPolicies } from '../diff/semantic.js';
 import { hasDrift } from '../diff/model.js';
@@ -25,6 +26,7 @@ import { printPolicy } from '../policy/emit/kafel.js';
 import { emitOci } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
 import { usesOf, type Action } from '../policy/model.js';
+import { decide } from '../policy/eval.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
 import { listRuns, profileObservations } from '../store/queries.js';
@@ -60,6 +62,10 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   ];
   const learned = learnPolicy(shapes, catalogCategories(catalog, arches), {
     profile, defaultAction: options.defaultAction, strict: options.strict, maxExcess: options.maxExcess, header,
+    permits: (policy, all) => {
+      const byArch = new Map(arches.map((arch) => [arch, resolvePolicy(policy, arch, { catalog, fileName: `${profile}.policy` })]));
+      return all.map((s) => permits(decide(byArch.get(s.arch)!, s.nr, (s.values ?? []).map((v) => v ?? 0n))));
+    },
   });
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;

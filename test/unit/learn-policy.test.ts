@@ -147,6 +147,29 @@ t('a syscall recorded without values is allowed unconditionally, with a note', (
   assert.match(policy.defs[0]!.doc.join('\n'), /recorded without their values/);
 });
 
+t('first-match order: a category\'s own ERRNO rule narrows what it grants, and one category\'s ERRNO cannot take a call the policy must allow', () => {
+  const mine = catalogFromText(`POLICY Guarded { ERRNO(1) { read(fd) { fd == 0 } }, ALLOW { read, write } }
+POLICY Reader { ALLOW { read } }
+`, 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64']);
+  // Guarded grants read except read(0): its ERRNO comes first.
+  assert.ok(categoryCovers(cats[0]!, shape('read', [5n])));
+  assert.not.ok(categoryCovers(cats[0]!, shape('read', [0n])));
+  const shapes = [shape('read', [0n]), shape('write')];
+  const resolveMine = (policy: PolicyFile) => resolvePolicy(policy, 'x86_64', { catalog: mine });
+  const permits = (policy: PolicyFile, all: readonly ObservedShape[]) => {
+    const r = resolveMine(policy);
+    return all.map((s) => sameAction(decide(r, s.nr, (s.values ?? []).map((v) => v ?? 0n)), ALLOW));
+  };
+  const { policy } = learnPolicy(shapes, cats, { profile: 'app', defaultAction: KILL, permits });
+  const r = resolveMine(policy);
+  for (const s of shapes) assert.equal(decide(r, s.nr, (s.values ?? []).map((v) => v ?? 0n)), ALLOW, `${s.name}: ${printPolicy(policy)}`);
+  // Without the check the learned policy would give read(0) Guarded's ERRNO.
+  const unchecked = learnPolicy(shapes, cats, { profile: 'app', defaultAction: KILL }).policy;
+  assert.equal(usesOf(unchecked.top!.body)[0], 'Guarded');
+  assert.equal(decide(resolveMine(unchecked), 0, [0n]), { kind: 'errno', errno: 1 });
+});
+
 t('works on a user catalog, and i386 shapes are covered by name on their own arch', () => {
   const mine = catalogFromText('POLICY Tiny { ALLOW { read, write } }\nPOLICY Exit { ALLOW { exit_group } }\n', 'mine.policy');
   const cats = catalogCategories(mine, ['x86_64', 'i386']);
