@@ -10,6 +10,8 @@ import { usesOf, type Expr, type PolicyDef, type Rule } from '../policy/model.js
 import { fail, flattenBody, ruleNumber } from '../policy/resolve.js';
 import { syscallName } from '../syscalls/table.js';
 import { didYouMean, failAt } from './diagnostics.js';
+import { includeFromFiles } from './include-files.js';
+import type { IncludeReader } from './lexer.js';
 import { parsePolicy } from './parser.js';
 import { placeOf, usePlaceOf } from './places.js';
 
@@ -42,8 +44,8 @@ export function catalogForPolicy(flag: string | undefined, policyText: string): 
 }
 
 /** Parses and checks a catalog: categories only (no top-level USE), every nested USE defined, no cycles. */
-export function catalogFromText(text: string, file: string): Catalog {
-  const parsed = parsePolicy(text, file);
+export function catalogFromText(text: string, file: string, include?: IncludeReader): Catalog {
+  const parsed = parsePolicy(text, file, include === undefined ? {} : { include });
   if (parsed.top) {
     const at = usePlaceOf(parsed.top, 0) ?? placeOf(parsed.top);
     const message = 'a catalog defines categories only: remove the top-level rules, `USE` and `DEFAULT`';
@@ -108,7 +110,7 @@ export function loadCatalog(nameOrPath: string): Catalog {
   } catch (error) {
     throw new UsageError(`cannot read catalog ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
-  const catalog = catalogFromText(text, file);
+  const catalog = catalogFromText(text, file, builtin ? undefined : includeFromFiles());
   if (!builtin) return catalog;
   const named = { ...catalog, name: nameOrPath };
   builtinCache.set(nameOrPath, named);
