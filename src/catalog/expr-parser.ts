@@ -202,7 +202,7 @@ function toBool(n: Node): Expr {
 function toCmp(op: CmpOp, l: Node, r: Node, at: Place): Expr {
   const lv = toValue(l);
   const rv = toValue(r);
-  if (lv.kind === 'arg' && rv.kind === 'arg') return failAt(at, 'comparing two arguments is not supported', 'compare each argument with a constant');
+  if (lv.kind === 'arg' && rv.kind === 'arg') return { kind: 'cmp2', arg: lv.arg, mask: lv.mask, op, arg2: rv.arg, mask2: rv.mask };
   // Two constants: decided now, as Kafel does (`0x100001234 == 0x1234` is false).
   if (lv.kind === 'const' && rv.kind === 'const') return { kind: compareBig(lv.value, op, rv.value) ? 'true' : 'false' };
   // Normalise `2 == domain` to `domain == 2`.

@@ -48,6 +48,10 @@ export function collectAtoms(expr: Expr | null, into: Map<number, Atom[]>): void
     case 'not':
       collectAtoms(expr.expr, into);
       return;
+    case 'cmp2':
+      // No constant splits the values; the argument is still compared (the diff samples it then).
+      for (const arg of [expr.arg, expr.arg2]) into.set(arg, into.get(arg) ?? []);
+      return;
   }
 }
 

@@ -18,6 +18,8 @@ export type Expr =
   | { readonly kind: 'false' }
   /** `(args[arg] & mask) op value`; mask is 2^64-1 when the source had no `&`. */
   | { readonly kind: 'cmp'; readonly arg: number; readonly mask: bigint; readonly op: CmpOp; readonly value: bigint }
+  /** `(args[arg] & mask) op (args[arg2] & mask2)`: two arguments compared (Kafel's `fd != count`). */
+  | { readonly kind: 'cmp2'; readonly arg: number; readonly mask: bigint; readonly op: CmpOp; readonly arg2: number; readonly mask2: bigint }
   | { readonly kind: 'and'; readonly items: readonly Expr[] }
   | { readonly kind: 'or'; readonly items: readonly Expr[] }
   | { readonly kind: 'not'; readonly expr: Expr };

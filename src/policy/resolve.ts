@@ -194,6 +194,8 @@ export function exprKey(e: Expr): string {
       return e.kind;
     case 'cmp':
       return `${e.arg}&${e.mask.toString(16)}${e.op}${e.value.toString(16)}`;
+    case 'cmp2':
+      return `${e.arg}&${e.mask.toString(16)}${e.op}@${e.arg2}&${e.mask2.toString(16)}`;
     case 'and':
     case 'or':
       return `${e.kind}(${e.items.map(exprKey).join(',')})`;

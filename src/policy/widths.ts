@@ -32,6 +32,8 @@ export function checkWidths(
     switch (e.kind) {
       case 'true':
       case 'false':
+      // Two arguments: each side is cut to its width like any argument; no constant to check.
+      case 'cmp2':
         return e;
       case 'and':
       case 'or': {

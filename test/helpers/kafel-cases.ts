@@ -112,6 +112,15 @@ export const KAFEL_CASES: readonly KafelCase[] = [
     calls: [call('getppid', [], errno(19)), call('gettid', [], ALLOW)],
   },
   {
+    name: 'two arguments compared, word by word (64-bit) or low words (32-bit)',
+    text: 'ALLOW { write(fd, buf, count) { fd != count && buf == count }, mmap(a, len) { (a & 0xffff) < len }, kill(pid, sig) { pid >= sig } }\nDEFAULT ERRNO(21)',
+    calls: [
+      call('write', [1, 9, 9], ALLOW), call('write', [9, 9, 9], errno(21)), call('write', [1, 0x100000009n, 9], errno(21)),
+      call('mmap', [0x50000, 1], ALLOW), call('mmap', [0x1ffff, 0xffff], errno(21)), call('mmap', [2, 0x100000000n], ALLOW),
+      call('kill', [9, 9], ALLOW), call('kill', [8, 9], errno(21)), call('kill', [0x100000008n, 9], errno(21)),
+    ],
+  },
+  {
     name: 'nested parentheses and negation at depth',
     text: `ALLOW { read(fd) { ${'('.repeat(150)}!!(fd == 1)${')'.repeat(150)} } }\nDEFAULT ERRNO(20)`,
     calls: [call('read', [1, 0, 0], ALLOW), call('read', [2, 0, 0], errno(20))],

@@ -25,6 +25,9 @@ const t = suite('kafel/differential');
 type Op = '==' | '!=' | '<' | '<=' | '>' | '>=';
 type Cond =
   | { readonly k: 'cmp'; readonly arg: number; readonly mask: bigint | null; readonly op: Op; readonly value: bigint; readonly flip: boolean }
+  /** Two arguments of the same width compared (Kafel loads a 32-bit argument's high word too when the other
+   * side is 64-bit, so mixed widths are not shared semantics). */
+  | { readonly k: 'cmp2'; readonly arg: number; readonly mask: bigint | null; readonly op: Op; readonly arg2: number }
   | { readonly k: 'and' | 'or' | 'list'; readonly items: readonly Cond[] }
   | { readonly k: 'not'; readonly c: Cond };
 interface RuleT { readonly syscall: string; readonly named: boolean; readonly cond: Cond | null }
@@ -48,6 +51,11 @@ function randomCond(rng: Rng, syscall: string, pool: readonly bigint[], depth: n
   const r = rng.next();
   if (depth <= 0 || r < 0.45) {
     const arg = rng.int(3);
+    const same = [0, 1, 2].filter((a) => a !== arg && width(syscall, a) === width(syscall, arg));
+    if (same.length > 0 && rng.chance(0.15)) {
+      const mask = rng.chance(0.3) ? (rng.pick([0xffn, 0xff00ff00n]) as bigint) : null;
+      return { k: 'cmp2', arg, mask, op: rng.pick(['==', '!=', '<', '<=', '>', '>='] as const), arg2: rng.pick(same) };
+    }
     const limit = width(syscall, arg) === 32 ? LOW32 : M64;
     const mask = rng.chance(0.25) ? (rng.pick([0xffn, 0x7ffn, 0xf0f0n, 0xffffffff00000000n, 0x1_0000_00ffn]) & limit) : null;
     return { k: 'cmp', arg, mask, op: rng.pick(['==', '!=', '<', '<=', '>', '>='] as const), value: constantsFor(rng, syscall, arg, pool), flip: rng.chance(0.2) };
@@ -79,6 +87,10 @@ function condText(c: Cond, syscall: string, named: boolean): string {
       if (!c.flip) return `${lhs} ${c.op} ${value}`;
       const flipped: Record<Op, Op> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
       return `${value} ${flipped[c.op]} ${lhs}`;
+    }
+    case 'cmp2': {
+      const name = (a: number) => (named ? PARAMS[a]! : `arg${a}`);
+      return `${c.mask === null ? name(c.arg) : `(${name(c.arg)} & 0x${c.mask.toString(16)})`} ${c.op} ${name(c.arg2)}`;
     }
     case 'not': return `!(${condText(c.c, syscall, named)})`;
     case 'and': return c.items.map((i) => `(${condText(i, syscall, named)})`).join(' && ');
@@ -133,6 +145,12 @@ function referenceDecide(p: PolicyT, syscall: string, args: readonly bigint[]): 
         const v = c.value;
         return c.op === '==' ? x === v : c.op === '!=' ? x !== v : c.op === '<' ? x < v : c.op === '<=' ? x <= v : c.op === '>' ? x > v : x >= v;
       }
+      case 'cmp2': {
+        const side = (a: number) => (args[a] ?? 0n) & (width(syscall, a) === 32 ? LOW32 : M64);
+        const x = side(c.arg) & (c.mask ?? M64);
+        const v = side(c.arg2);
+        return c.op === '==' ? x === v : c.op === '!=' ? x !== v : c.op === '<' ? x < v : c.op === '<=' ? x <= v : c.op === '>' ? x > v : x >= v;
+      }
       case 'not': return !holds(c.c);
       case 'and': return c.items.every(holds);
       case 'or':
@@ -156,6 +174,7 @@ function actionOf(word: string): Action {
 function collectValues(c: Cond | null, into: bigint[]): void {
   if (c === null) return;
   if (c.k === 'cmp') into.push(c.value, c.value + 1n, c.value - 1n);
+  else if (c.k === 'cmp2') return;
   else if (c.k === 'not') collectValues(c.c, into);
   else for (const i of c.items) collectValues(i, into);
 }

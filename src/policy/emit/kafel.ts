@@ -107,6 +107,7 @@ function maxArg(e: Expr): number {
     case 'true':
     case 'false': return -1;
     case 'cmp': return e.arg;
+    case 'cmp2': return Math.max(e.arg, e.arg2);
     case 'and':
     case 'or': return Math.max(-1, ...e.items.map(maxArg));
     case 'not': return maxArg(e.expr);
@@ -123,6 +124,10 @@ export function printExpr(e: Expr, name: Namer, constantName: ConstantNamer = ()
     case 'true':
     case 'false':
       return e.kind;
+    case 'cmp2': {
+      const side = (arg: number, mask: bigint) => (mask === ARG_MASK_ALL ? name(arg) : `(${name(arg)} & ${hex(mask)})`);
+      return `${side(e.arg, e.mask)} ${e.op} ${side(e.arg2, e.mask2)}`;
+    }
     case 'cmp': {
       const lhs = e.mask === ARG_MASK_ALL ? name(e.arg) : `(${name(e.arg)} & ${hex(e.mask)})`;
       const label = constantName(e.arg, e.value);

@@ -51,7 +51,7 @@ export function emitOci(policy: ResolvedPolicy, options: OciOptions = {}): Emitt
   for (const s of policy.syscalls) {
     for (const { action, when } of decidedRegions(s, policy.defaultAction)) {
       const disjuncts = toDnf(when);
-      if (disjuncts === null) losses.push(lost(s.name, 'its condition has too many alternatives; allowed for any arguments'));
+      if (disjuncts === null) losses.push(lost(s.name, 'its condition has too many alternatives or compares two arguments; allowed for any arguments'));
       for (const conj of disjuncts ?? [[]]) {
         const args = ociArgs(s, conj, losses);
         if (args.length > 0) {
