@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AUDIT_ARCH } from '../../src/abi/arch.js';
+import { captureIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { retToAction } from '../../src/bpf/actions.js';
 import { compilePolicy } from '../../src/bpf/compile.js';
 import { execute } from '../../src/bpf/interp.js';
@@ -106,6 +108,21 @@ t('the printer keeps the text order of USE and blocks, and top-level blocks', ()
   const printed = printPolicy(parsePolicy(text, 't'));
   assert.is(printed, 'POLICY q {\n  ALLOW {\n    read\n  }\n}\n\nPOLICY p {\n  ERRNO(1) {\n    read(fd) { fd == 0 }\n  }\n  USE q\n  LOG {\n    write\n  }\n}\n\nERRNO(2) {\n  close\n}\nUSE p DEFAULT KILL_THREAD\n');
   assert.equal(parsePolicy(printed, 't'), parsePolicy(text, 't'));
+});
+
+t('learn compile prints the never-matching rule as a warning with both places, and follows #include', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kafel-cli-'));
+  try {
+    writeFileSync(join(dir, 'io.inc'), 'POLICY io { ALLOW { read, write } }\n');
+    writeFileSync(join(dir, 'p.policy'), '#include "io.inc"\nUSE io\nERRNO(5) { read }\nDEFAULT KILL\n');
+    const io = captureIo(dir);
+    const code = await main(['node', 'learn', 'compile', join(dir, 'p.policy'), '--format', 'asm', '--arch', 'x86_64'], io);
+    assert.is(code, 0, io.stderr());
+    assert.match(io.stderr(), /p\.policy:3:12: warning: this ERRNO\(5\) rule for `read` can never match: `read` is always decided earlier \(ALLOW at .*io\.inc:1:21\)/);
+    assert.match(io.stdout(), /ALLOW/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();
