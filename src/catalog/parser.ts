@@ -43,7 +43,7 @@ export function customSyscallNumber(syscall: string): number | undefined {
 export function parsePolicy(text: string, file: string, options: ParseOptions = {}): PolicyFile {
   const source = makeSource(text, file);
   const { tokens, comments } = lex(source, { include: options.include });
-  const cur = new Cursor(source, tokens);
+  const cur = new Cursor(tokens);
   const header = headerLines(source, comments);
   const docFor = docLookup(comments, header.length === 0 ? 0 : header.length + 1);
   const ctx: Ctx = { cur, defines: new Map(), options };
