@@ -6,7 +6,7 @@ import { loadCatalog } from '../src/catalog/catalogs.js';
 import { catalogCategories } from '../src/learn/categories.js';
 import { learnPolicy } from '../src/learn/learn-policy.js';
 import type { ObservedShape } from '../src/learn/types.js';
-import { KILL_PROCESS } from '../src/policy/model.js';
+import { KILL_PROCESS, usesOf } from '../src/policy/model.js';
 import { syscallNumber } from '../src/syscalls/table.js';
 
 const LIST = fileURLToPath(new URL('../../bench/lists/nginx.txt', import.meta.url));
@@ -28,7 +28,7 @@ export async function benchLearn(): Promise<string> {
       const start = process.hrtime.bigint();
       const { policy } = learnPolicy(shapes, categories, { profile: 'nginx', defaultAction: KILL_PROCESS });
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      chosen = policy.use?.names ?? [];
+      chosen = (policy.top ? usesOf(policy.top.body) : []);
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;

@@ -17,7 +17,7 @@ export function actionToRet(action: Action): number {
         throw new BpfError('bad-action', -1, `ERRNO(${action.errno}) is out of range 0..${MAX_ERRNO}`);
       }
       return (SECCOMP_RET_ERRNO | action.errno) >>> 0;
-    case 'trap': return SECCOMP_RET_TRAP;
+    case 'trap': return (SECCOMP_RET_TRAP | ((action.data ?? 0) & SECCOMP_RET_DATA)) >>> 0;
     case 'kill-process': return SECCOMP_RET_KILL_PROCESS;
     case 'kill-thread': return SECCOMP_RET_KILL_THREAD;
     case 'user-notif': return SECCOMP_RET_USER_NOTIF;
@@ -33,7 +33,7 @@ export function retToAction(ret: number): Action | undefined {
     case SECCOMP_RET_LOG: return { kind: 'log' };
     // The kernel caps the errno at MAX_ERRNO.
     case SECCOMP_RET_ERRNO: return { kind: 'errno', errno: Math.min(data, MAX_ERRNO) };
-    case SECCOMP_RET_TRAP: return { kind: 'trap' };
+    case SECCOMP_RET_TRAP: return data === 0 ? { kind: 'trap' } : { kind: 'trap', data };
     case SECCOMP_RET_KILL_THREAD: return { kind: 'kill-thread' };
     case SECCOMP_RET_USER_NOTIF: return { kind: 'user-notif' };
     case SECCOMP_RET_TRACE: return undefined;

@@ -3,8 +3,8 @@
 // `&&`/`||`/`!` become short-circuit jumps, and the builder skips reloading a word A already holds.
 import { assertNever } from '../policy/model.js';
 import { ProgramBuilder, type Label } from './builder.js';
-import type { Cond, Verdict, WordCmp } from './compile-verdicts.js';
-import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K } from './insn.js';
+import type { ArgCmp, Cond, Verdict, WordCmp } from './compile-verdicts.js';
+import { BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K, BPF_MISC, BPF_TAX, BPF_X, stmt } from './insn.js';
 import { argWordOffset } from './seccomp-data.js';
 
 type ArgsVerdict = Extract<Verdict, { kind: 'args' }>;
@@ -38,6 +38,9 @@ function emitCond(b: ProgramBuilder, cond: Cond, t: Label, f: Label): void {
   switch (cond.kind) {
     case 'cmp':
       emitNode(b, compareNode(cond, t, f));
+      return;
+    case 'cmp2':
+      emitArgCompare(b, cond, t, f);
       return;
     case 'not':
       emitCond(b, cond.cond, f, t);
@@ -131,4 +134,31 @@ function emitWordTest(b: ProgramBuilder, w: WordTest, t: Label, f: Label): void 
   b.loadMasked(w.offset, w.mask);
   const op = w.op === 'eq' ? BPF_JEQ : w.op === 'gt' ? BPF_JGT : BPF_JGE;
   b.jumpIf(BPF_JMP | op | BPF_K, w.value, t, f);
+}
+
+/** Two arguments, word by word with X holding the right side: high words decide unless equal, then the low
+ * words (only the low words when neither side has high mask bits). `<`/`<=`/`!=` swap the targets. */
+function emitArgCompare(b: ProgramBuilder, c: ArgCmp, t: Label, f: Label): void {
+  const [op, yes, no] = c.op === '<' ? (['ge', f, t] as const) : c.op === '<=' ? (['gt', f, t] as const)
+    : c.op === '!=' ? (['eq', f, t] as const) : c.op === '==' ? (['eq', t, f] as const) : c.op === '>' ? (['gt', t, f] as const) : (['ge', t, f] as const);
+  const code = (o: 'eq' | 'gt' | 'ge') => BPF_JMP | (o === 'eq' ? BPF_JEQ : o === 'gt' ? BPF_JGT : BPF_JGE) | BPF_X;
+  const word = (high: boolean, o: 'eq' | 'gt' | 'ge', tl: Label, fl: Label) => {
+    b.loadMasked(argWordOffset(c.arg2, high), Number(high ? c.mask2 >> 32n : c.mask2 & 0xffffffffn));
+    b.emit(stmt(BPF_MISC | BPF_TAX, 0));
+    b.loadMasked(argWordOffset(c.arg, high), Number(high ? c.mask >> 32n : c.mask & 0xffffffffn));
+    b.jumpIf(code(o), 0, tl, fl);
+  };
+  if ((c.mask >> 32n) === 0n && (c.mask2 >> 32n) === 0n) return word(false, op, yes, no);
+  const low = b.newLabel('low');
+  if (op === 'eq') {
+    word(true, 'eq', low, no);
+  } else {
+    // hi > hi2 decides yes; otherwise A and X still hold both high words: equal leaves it to the low words.
+    const equal = b.newLabel('hi-eq');
+    word(true, 'gt', yes, equal);
+    b.place(equal);
+    b.jumpIf(code('eq'), 0, low, no);
+  }
+  b.place(low);
+  word(false, op, yes, no);
 }

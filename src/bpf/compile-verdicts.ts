@@ -20,8 +20,19 @@ export interface WordCmp {
   readonly value: bigint;
 }
 
+/** Two arguments compared, each cut to its width and mask: `(args[arg] & mask) op (args[arg2] & mask2)`. */
+export interface ArgCmp {
+  readonly kind: 'cmp2';
+  readonly arg: number;
+  readonly mask: bigint;
+  readonly op: CmpOp;
+  readonly arg2: number;
+  readonly mask2: bigint;
+}
+
 export type Cond =
   | WordCmp
+  | ArgCmp
   | { readonly kind: 'and' | 'or'; readonly items: readonly Cond[] }
   | { readonly kind: 'not'; readonly cond: Cond };
 
@@ -120,6 +131,13 @@ export function foldExpr(expr: Expr, widths: readonly ArgWidth[]): Cond | boolea
       const limit = widthMask(width);
       const cmp: WordCmp = { kind: 'cmp', arg: expr.arg, width, mask: expr.mask & limit, op: expr.op, value: expr.value & limit };
       return constantCmp(cmp) ?? cmp;
+    }
+    case 'cmp2': {
+      const limit = (arg: number) => widthMask(widths[arg] ?? 64);
+      const cmp: ArgCmp = { kind: 'cmp2', arg: expr.arg, mask: expr.mask & limit(expr.arg), op: expr.op, arg2: expr.arg2, mask2: expr.mask2 & limit(expr.arg2) };
+      // The same masked argument on both sides: decided (as Kafel simplifies `a == a`).
+      if (cmp.arg === cmp.arg2 && cmp.mask === cmp.mask2) return compareBig(0n, cmp.op, 0n);
+      return cmp;
     }
     case 'and':
     case 'or': {

@@ -5,12 +5,15 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Arch } from '../abi/arch.js';
 import { UsageError } from '../errors.js';
-import type { PolicyDef, Rule } from '../policy/model.js';
-import { expandUses } from '../policy/resolve.js';
-import { syscallNumber } from '../syscalls/table.js';
+import { andNot } from '../policy/emit/dnf.js';
+import { usesOf, type Expr, type PolicyDef, type Rule } from '../policy/model.js';
+import { fail, flattenBody, ruleNumber } from '../policy/resolve.js';
+import { syscallName } from '../syscalls/table.js';
 import { didYouMean, failAt } from './diagnostics.js';
+import { includeFromFiles } from './include-files.js';
+import type { IncludeReader } from './lexer.js';
 import { parsePolicy } from './parser.js';
-import { usePlaceOf } from './places.js';
+import { placeOf, usePlaceOf } from './places.js';
 
 export interface Catalog {
   readonly name: string;
@@ -41,16 +44,49 @@ export function catalogForPolicy(flag: string | undefined, policyText: string): 
 }
 
 /** Parses and checks a catalog: categories only (no top-level USE), every nested USE defined, no cycles. */
-export function catalogFromText(text: string, file: string): Catalog {
-  const parsed = parsePolicy(text, file);
-  if (parsed.use) {
-    const at = usePlaceOf(parsed.use, 0);
-    if (at) failAt(at, 'a catalog defines categories only: remove the top-level `USE ... DEFAULT` line');
+export function catalogFromText(text: string, file: string, include?: IncludeReader): Catalog {
+  const parsed = parsePolicy(text, file, include === undefined ? {} : { include });
+  if (parsed.top) {
+    const at = usePlaceOf(parsed.top, 0) ?? placeOf(parsed.top);
+    const message = 'a catalog defines categories only: remove the top-level rules, `USE` and `DEFAULT`';
+    if (at) failAt(at, message);
+    throw new UsageError(`${file}: ${message}`);
   }
   const defs = new Map(parsed.defs.map((d) => [d.name, d]));
-  const known = () => [...defs.keys()];
-  for (const def of parsed.defs) expandUses([{ name: def.name, place: undefined }], (n) => defs.get(n), known, file);
+  checkUses(defs, file);
   return { name: basename(file).replace(/\.policy$/, ''), file, defs };
+}
+
+/** Every USE names a category of the file and none leads back to itself: one depth-first walk with an
+ * explicit stack, linear in the catalog's size however long its USE chains are. */
+function checkUses(defs: ReadonlyMap<string, PolicyDef>, file: string): void {
+  const done = new Set<string>();
+  for (const start of defs.values()) {
+    if (done.has(start.name)) continue;
+    const stack: { def: PolicyDef; uses: string[]; next: number }[] = [{ def: start, uses: usesOf(start.body), next: 0 }];
+    const open = new Set([start.name]);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.next >= frame.uses.length) {
+        stack.pop();
+        open.delete(frame.def.name);
+        done.add(frame.def.name);
+        continue;
+      }
+      const index = frame.next++;
+      const name = frame.uses[index]!;
+      const place = usePlaceOf(frame.def, index);
+      if (open.has(name)) {
+        const path = stack.map((f) => f.def.name);
+        fail(place, file, `USE cycle: ${[...path.slice(path.indexOf(name)), name].join(' → ')}`);
+      }
+      if (done.has(name)) continue;
+      const def = defs.get(name);
+      if (!def) fail(place, file, `unknown POLICY \`${name}\``, didYouMean(name, defs.keys()));
+      open.add(name);
+      stack.push({ def, uses: usesOf(def.body), next: 0 });
+    }
+  }
 }
 
 // Built-in catalogs are package files: parsed once per process (`diff --baseline` needs one for the baseline
@@ -74,7 +110,7 @@ export function loadCatalog(nameOrPath: string): Catalog {
   } catch (error) {
     throw new UsageError(`cannot read catalog ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
-  const catalog = catalogFromText(text, file);
+  const catalog = catalogFromText(text, file, builtin ? undefined : includeFromFiles());
   if (!builtin) return catalog;
   const named = { ...catalog, name: nameOrPath };
   builtinCache.set(nameOrPath, named);
@@ -88,25 +124,33 @@ function catalogDir(): string {
   return join(here, up, 'policies', 'catalogs');
 }
 
-/** Syscall names a category grants on an arch (USE of other POLICY blocks expanded, cycles → InputError),
- * each with the rules that grant it (a null `when` means always). Only ALLOW and LOG blocks grant. */
+/** Syscall names a category grants on an arch (USE of other POLICY blocks expanded in place), each with the
+ * rules that grant it (a null `when` means always). Only ALLOW and LOG grant, and under Kafel's first-match
+ * order only where no earlier rule of the category decided otherwise: such rules' conditions are excluded. */
 export function categorySyscalls(catalog: Catalog, name: string, arch: Arch): ReadonlyMap<string, readonly Rule[]> {
-  if (!catalog.defs.has(name)) {
+  const def = catalog.defs.get(name);
+  if (!def) {
     const hint = didYouMean(name, catalog.defs.keys());
     throw new UsageError(`catalog '${catalog.name}' has no category '${name}'`, hint === undefined ? {} : { hint });
   }
-  const defs = expandUses([{ name, place: undefined }], (n) => catalog.defs.get(n), () => [...catalog.defs.keys()], catalog.file);
+  const flat = flattenBody(def, (n) => catalog.defs.get(n), () => [...catalog.defs.keys()], catalog.file);
   const out = new Map<string, Rule[]>();
-  for (const def of defs) {
-    for (const block of def.blocks) {
-      if (block.action.kind !== 'allow' && block.action.kind !== 'log') continue;
-      for (const rule of block.rules) {
-        if (syscallNumber(arch, rule.syscall) === undefined) continue;
-        const list = out.get(rule.syscall) ?? [];
-        list.push(rule);
-        out.set(rule.syscall, list);
-      }
+  const denied = new Map<string, Expr[]>();
+  const closed = new Set<string>();
+  for (const { action, rule } of flat) {
+    const nr = ruleNumber(rule, arch);
+    if (nr === undefined) continue;
+    const key = syscallName(arch, nr) ?? rule.syscall;
+    if (closed.has(key)) continue;
+    if (rule.when === null) closed.add(key);
+    const before = denied.get(key) ?? [];
+    if (action.kind !== 'allow' && action.kind !== 'log') {
+      denied.set(key, [...before, rule.when ?? { kind: 'true' }]);
+      continue;
     }
+    const list = out.get(key) ?? [];
+    list.push(before.length === 0 ? rule : { ...rule, params: rule.params, when: andNot(rule.when, before) });
+    out.set(key, list);
   }
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,14 +1,11 @@
 // A read position in the token list, with the error helpers every grammar rule needs.
 import type { Place } from '../errors.js';
-import { failAt, placeAt, type Source } from './diagnostics.js';
+import { failAt, placeAt } from './diagnostics.js';
 import type { Token } from './lexer.js';
 
 export class Cursor {
   private index = 0;
-  constructor(
-    readonly source: Source,
-    private readonly tokens: readonly Token[],
-  ) {}
+  constructor(private readonly tokens: readonly Token[]) {}
 
   peek(ahead = 0): Token {
     return this.tokens[Math.min(this.index + ahead, this.tokens.length - 1)]!;
@@ -21,7 +18,7 @@ export class Cursor {
   }
 
   place(t: Token): Place {
-    return placeAt(this.source, t.line, t.col);
+    return placeAt(t.source, t.line, t.col);
   }
 
   fail(t: Token, message: string, hint?: string): never {

@@ -35,12 +35,18 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The closest candidate within a third of the name's length (at least 1, at most 3 edits), ties by order. */
+/** Names longer than this get no suggestion: nothing that long is a typo of a syscall or POLICY name. */
+const MAX_SUGGEST_LENGTH = 64;
+
+/** The closest candidate within a third of the name's length (at least 1, at most 3 edits), ties by order.
+ * Candidates whose length alone puts them out of reach are skipped, so the cost stays linear in the input. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_SUGGEST_LENGTH) return undefined;
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const c of candidates) {
+    if (Math.abs(c.length - name.length) >= bestDistance) continue;
     const dist = editDistance(name.toLowerCase(), c.toLowerCase());
     if (dist < bestDistance) {
       best = c;

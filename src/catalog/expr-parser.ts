@@ -1,16 +1,26 @@
-// Argument conditions: `{ (type & 0x7ff) == 1 && (domain == 2 || domain == 10) }` → Expr.
+// Argument conditions: `{ (type & 0x7ff) == 1 && (domain == 2 || domain == 10), domain == 1 }` → Expr.
 // The grammar is untyped (`(` may open a condition or a masked value); lowering then checks that each
 // comparison has exactly one argument side and folds constants, so errors point at the offending token.
+// Only parentheses and `!` nest, and both count against MAX_DEPTH (Kafel's limit), so nothing here or
+// downstream recurses deeper than that whatever the input; `&&`, `||`, `,`, `&`, `|` chains are flat lists.
 import type { Place } from '../errors.js';
+import { compareBig } from '../policy/eval.js';
 import { ARG_MASK_ALL, type CmpOp, type Expr } from '../policy/model.js';
 import type { Cursor } from './cursor.js';
 import { describe } from './cursor.js';
 import { didYouMean, failAt } from './diagnostics.js';
+import { recordPlace } from './places.js';
+import type { Token } from './lexer.js';
+
+/** Deepest nesting of parentheses and `!` in one condition (Kafel refuses past 200 too). */
+export const MAX_DEPTH = 200;
 
 /** What names mean inside one rule's condition. */
 export interface ExprScope {
   readonly syscall: string;
   readonly params: readonly string[];
+  /** No argument list was written: `arg0`..`arg5` name the arguments. */
+  readonly implicit: boolean;
   readonly defines: ReadonlyMap<string, bigint>;
 }
 
@@ -18,7 +28,7 @@ type Node =
   | { readonly t: 'num'; readonly value: bigint; readonly at: Place }
   | { readonly t: 'arg'; readonly index: number; readonly at: Place }
   | { readonly t: 'bool'; readonly value: boolean; readonly at: Place }
-  | { readonly t: '&' | '|'; readonly l: Node; readonly r: Node; readonly at: Place }
+  | { readonly t: '&' | '|'; readonly items: readonly Node[]; readonly at: Place }
   | { readonly t: 'cmp'; readonly op: CmpOp; readonly l: Node; readonly r: Node; readonly at: Place }
   | { readonly t: '&&' | '||'; readonly items: readonly Node[]; readonly at: Place }
   | { readonly t: '!'; readonly e: Node; readonly at: Place };
@@ -26,101 +36,141 @@ type Node =
 const MAX64 = (1n << 64n) - 1n;
 const CMP_OPS: readonly string[] = ['==', '!=', '<', '<=', '>', '>='];
 const FLIP: Readonly<Record<CmpOp, CmpOp>> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const IMPLICIT = ['arg0', 'arg1', 'arg2', 'arg3', 'arg4', 'arg5'];
+
+class ExprParser {
+  private depth = 0;
+  constructor(
+    private readonly cur: Cursor,
+    private readonly scope: ExprScope,
+  ) {}
+
+  /** `a, b` — Kafel's comma: `||` with the lowest precedence. */
+  list(): Node {
+    return this.chain('||', ',', () => this.logic('||'));
+  }
+
+  logic(op: '||' | '&&'): Node {
+    return op === '||' ? this.chain('||', '||', () => this.logic('&&')) : this.chain('&&', '&&', () => this.not());
+  }
+
+  private chain(kind: '||' | '&&', sep: string, item: () => Node): Node {
+    const first = item();
+    const items = [first];
+    while (this.cur.eat(sep)) items.push(item());
+    if (items.length === 1) return first;
+    return { t: kind, items: items.flatMap((n) => (n.t === kind ? n.items : [n])), at: first.at };
+  }
+
+  /** `!` runs are read in a loop; `!!x` is `x`. */
+  private not(): Node {
+    const bangs: Token[] = [];
+    while (this.cur.isPunct('!')) bangs.push(this.enter(this.cur.next()));
+    let node = this.comparison();
+    this.depth -= bangs.length;
+    if (bangs.length % 2 === 1) node = { t: '!', e: node, at: this.cur.place(bangs[bangs.length - 1]!) };
+    return node;
+  }
+
+  private comparison(): Node {
+    const l = this.bits('|');
+    const t = this.cur.peek();
+    if (t.kind !== 'punct' || !CMP_OPS.includes(t.text)) return l;
+    this.cur.next();
+    const r = this.bits('|');
+    const node: Node = { t: 'cmp', op: t.text as CmpOp, l, r, at: this.cur.place(t) };
+    const after = this.cur.peek();
+    if (after.kind === 'punct' && CMP_OPS.includes(after.text)) this.cur.fail(after, 'comparisons cannot be chained', 'combine them with `&&`');
+    return node;
+  }
+
+  bits(op: '|' | '&'): Node {
+    const item = () => (op === '|' ? this.bits('&') : this.primary());
+    const first = item();
+    if (!this.cur.isPunct(op)) return first;
+    const items = [first];
+    while (this.cur.eat(op)) items.push(item());
+    return { t: op, items, at: first.at };
+  }
+
+  private primary(): Node {
+    const { cur, scope } = this;
+    const t = cur.next();
+    const at = cur.place(t);
+    if (t.kind === 'number') return { t: 'num', value: t.value, at };
+    if (t.kind === 'punct' && t.text === '-') {
+      const n = cur.peek();
+      if (n.kind !== 'number') cur.fail(n, `expected a number after \`-\`, found ${describe(n)}`);
+      cur.next();
+      if (n.value > 1n << 63n) cur.fail(n, `number \`-${n.text}\` is out of the 64-bit range`);
+      return { t: 'num', value: (1n << 64n) - n.value & MAX64, at };
+    }
+    if (t.kind === 'punct' && t.text === '(') {
+      this.enter(t);
+      const inner = this.list();
+      cur.expect(')', 'to close `(`');
+      this.depth--;
+      return inner;
+    }
+    if (t.kind === 'ident') return nameNode(t.text, at, scope);
+    return cur.fail(t, `expected an argument, a number or \`(\`, found ${describe(t)}`);
+  }
+
+  private enter(t: Token): Token {
+    if (++this.depth > MAX_DEPTH) this.cur.fail(t, `condition nested more than ${MAX_DEPTH} levels deep (parentheses and \`!\`)`, 'Kafel refuses this too: flatten it with `&&`/`||`');
+    return t;
+  }
+}
 
 export function parseCondition(cur: Cursor, scope: ExprScope): Expr {
-  return toBool(parseLogic(cur, scope, '||'));
+  const node = new ExprParser(cur, scope).list();
+  return toBool(node);
 }
 
-/** A constant after `#define NAME`: a number, `-number`, an earlier define, combined with `|`, `&`, `( )`. */
+/** A constant: a number, `-number`, a #define'd name, combined with `|`, `&`, `( )`. */
 export function parseConstant(cur: Cursor, defines: ReadonlyMap<string, bigint>): bigint {
-  const node = parseBits(cur, { syscall: '', params: [], defines }, '|');
+  const node = new ExprParser(cur, { syscall: '', params: [], implicit: false, defines }).bits('|');
   const v = toValue(node);
-  if (v.kind !== 'const') return failAt(node.at, 'a #define value must be a constant');
+  if (v.kind !== 'const') return failAt(node.at, 'expected a constant here');
   return v.value;
-}
-
-function parseLogic(cur: Cursor, scope: ExprScope, op: '||' | '&&'): Node {
-  const first = op === '||' ? parseLogic(cur, scope, '&&') : parseNot(cur, scope);
-  const items = [first];
-  while (cur.eat(op)) items.push(op === '||' ? parseLogic(cur, scope, '&&') : parseNot(cur, scope));
-  if (items.length === 1) return first;
-  return { t: op, items: items.flatMap((n) => (n.t === op ? n.items : [n])), at: first.at };
-}
-
-function parseNot(cur: Cursor, scope: ExprScope): Node {
-  if (cur.isPunct('!')) {
-    const at = cur.place(cur.next());
-    return { t: '!', e: parseNot(cur, scope), at };
-  }
-  const l = parseBits(cur, scope, '|');
-  const t = cur.peek();
-  if (t.kind !== 'punct' || !CMP_OPS.includes(t.text)) return l;
-  cur.next();
-  const r = parseBits(cur, scope, '|');
-  const node: Node = { t: 'cmp', op: t.text as CmpOp, l, r, at: cur.place(t) };
-  const after = cur.peek();
-  if (after.kind === 'punct' && CMP_OPS.includes(after.text)) cur.fail(after, 'comparisons cannot be chained', 'combine them with `&&`');
-  return node;
-}
-
-function parseBits(cur: Cursor, scope: ExprScope, op: '|' | '&'): Node {
-  let l = op === '|' ? parseBits(cur, scope, '&') : parsePrimary(cur, scope);
-  while (cur.isPunct(op)) {
-    const at = cur.place(cur.next());
-    const r = op === '|' ? parseBits(cur, scope, '&') : parsePrimary(cur, scope);
-    l = { t: op, l, r, at };
-  }
-  return l;
-}
-
-function parsePrimary(cur: Cursor, scope: ExprScope): Node {
-  const t = cur.next();
-  const at = cur.place(t);
-  if (t.kind === 'number') return { t: 'num', value: t.value, at };
-  if (t.kind === 'punct' && t.text === '-') {
-    const n = cur.peek();
-    if (n.kind !== 'number') cur.fail(n, `expected a number after \`-\`, found ${describe(n)}`);
-    cur.next();
-    if (n.value > 1n << 63n) cur.fail(n, `number \`-${n.text}\` is out of the 64-bit range`);
-    return { t: 'num', value: (1n << 64n) - n.value & MAX64, at };
-  }
-  if (t.kind === 'punct' && t.text === '(') {
-    const inner = parseLogic(cur, scope, '||');
-    cur.expect(')', 'to close `(`');
-    return inner;
-  }
-  if (t.kind === 'ident') return nameNode(t.text, at, scope);
-  return cur.fail(t, `expected an argument, a number or \`(\`, found ${describe(t)}`);
 }
 
 function nameNode(name: string, at: Place, scope: ExprScope): Node {
   const index = scope.params.indexOf(name);
   if (index >= 0) return { t: 'arg', index, at };
+  if (scope.implicit && IMPLICIT.includes(name)) return { t: 'arg', index: IMPLICIT.indexOf(name), at };
   const value = scope.defines.get(name);
   if (value !== undefined) return { t: 'num', value, at };
   if (name === 'true' || name === 'false') return { t: 'bool', value: name === 'true', at };
-  const what = scope.syscall === '' ? 'no #define of that name' : `not an argument of \`${scope.syscall}(${scope.params.join(', ')})\` and no #define`;
-  return failAt(at, `unknown name \`${name}\`: ${what}`, didYouMean(name, [...scope.params, ...scope.defines.keys()]));
+  if (scope.syscall === '') return failAt(at, `unknown name \`${name}\`: no #define of that name`, didYouMean(name, scope.defines.keys()));
+  if (scope.implicit) {
+    return failAt(at, `unknown name \`${name}\`: \`${scope.syscall}\` has no argument list, so its arguments are arg0..arg5`,
+      `name them (\`${scope.syscall}(fd, buf, count) { fd == 0 }\`); Kafel's kernel parameter names are not known here`);
+  }
+  return failAt(at, `unknown name \`${name}\`: not an argument of \`${scope.syscall}(${scope.params.join(', ')})\` and no #define`,
+    didYouMean(name, [...scope.params, ...scope.defines.keys()]));
 }
 
-type Value = { readonly kind: 'const'; readonly value: bigint } | { readonly kind: 'arg'; readonly arg: number; readonly mask: bigint };
+type Value = { readonly kind: 'const'; readonly value: bigint; readonly at: Place } | { readonly kind: 'arg'; readonly arg: number; readonly mask: bigint };
 
 function toValue(n: Node): Value {
   switch (n.t) {
     case 'num':
-      return { kind: 'const', value: n.value };
+      return { kind: 'const', value: n.value, at: n.at };
     case 'arg':
       return { kind: 'arg', arg: n.index, mask: ARG_MASK_ALL };
     case '&':
     case '|': {
-      const l = toValue(n.l);
-      const r = toValue(n.r);
-      if (l.kind === 'const' && r.kind === 'const') return { kind: 'const', value: n.t === '&' ? l.value & r.value : l.value | r.value };
-      if (n.t === '|') return failAt(n.at, '`|` can only combine constants', 'to test several bits of an argument, write `(arg & mask) != 0`');
-      const a = l.kind === 'arg' ? l : r;
-      const c = l.kind === 'const' ? l : r;
-      if (a.kind !== 'arg' || c.kind !== 'const') return failAt(n.at, '`&` of two arguments is not supported');
-      return { kind: 'arg', arg: a.arg, mask: a.mask & c.value };
+      let constant = n.t === '&' ? MAX64 : 0n;
+      let arg: Extract<Value, { kind: 'arg' }> | null = null;
+      for (const item of n.items) {
+        const v = toValue(item);
+        if (v.kind === 'const') constant = n.t === '&' ? constant & v.value : constant | v.value;
+        else if (n.t === '|') return failAt(n.at, '`|` with an argument is not supported (only between constants)', 'to test several bits of an argument, write `(arg & mask) != 0`');
+        else if (arg) return failAt(n.at, '`&` between two arguments is not supported', 'mask an argument with a constant: `(arg & 0xff) == 1`');
+        else arg = v;
+      }
+      return arg ? { kind: 'arg', arg: arg.arg, mask: arg.mask & constant } : { kind: 'const', value: constant, at: n.at };
     }
     default:
       return failAt(n.at, 'expected a value here, found a condition');
@@ -152,9 +202,12 @@ function toBool(n: Node): Expr {
 function toCmp(op: CmpOp, l: Node, r: Node, at: Place): Expr {
   const lv = toValue(l);
   const rv = toValue(r);
-  if (lv.kind === 'arg' && rv.kind === 'arg') return failAt(at, 'comparing two arguments is not supported', 'compare an argument with a constant');
-  if (lv.kind === 'arg' && rv.kind === 'const') return { kind: 'cmp', arg: lv.arg, mask: lv.mask, op, value: rv.value };
+  if (lv.kind === 'arg' && rv.kind === 'arg') return { kind: 'cmp2', arg: lv.arg, mask: lv.mask, op, arg2: rv.arg, mask2: rv.mask };
+  // Two constants: decided now, as Kafel does (`0x100001234 == 0x1234` is false).
+  if (lv.kind === 'const' && rv.kind === 'const') return { kind: compareBig(lv.value, op, rv.value) ? 'true' : 'false' };
   // Normalise `2 == domain` to `domain == 2`.
-  if (lv.kind === 'const' && rv.kind === 'arg') return { kind: 'cmp', arg: rv.arg, mask: rv.mask, op: FLIP[op], value: lv.value };
-  return failAt(at, 'a comparison needs an argument on one side');
+  const [a, c, o] = lv.kind === 'arg' ? [lv, rv as Extract<Value, { kind: 'const' }>, op] : [rv as Extract<Value, { kind: 'arg' }>, lv, FLIP[op]];
+  const expr: Expr = { kind: 'cmp', arg: a.arg, mask: a.mask, op: o, value: c.value };
+  recordPlace(expr, c.at);
+  return expr;
 }

@@ -9,12 +9,13 @@ export function recordPlace(node: object, place: Place): void {
   NODE_PLACES.set(node, place);
 }
 
-/** Where a parsed PolicyDef (its name) or Rule (its syscall name) was written. */
+/** Where a parsed PolicyDef (its name), Rule (its syscall name), comparison (its constant) or TopLevel (its
+ * DEFAULT) was written. */
 export function placeOf(node: object): Place | undefined {
   return NODE_PLACES.get(node);
 }
 
-/** `places[i]` is where `owner.uses[i]` (a PolicyDef) or `owner.names[i]` (the top-level USE) was written. */
+/** `places[i]` is where the i-th USE entry of `owner`'s body (a PolicyDef or the TopLevel) was written. */
 export function recordUsePlaces(owner: object, places: readonly Place[]): void {
   USE_PLACES.set(owner, places);
 }

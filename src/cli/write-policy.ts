@@ -15,6 +15,7 @@ import { toObservedShapes } from '../learn/observations.js';
 import type { ObservedShape } from '../learn/types.js';
 import { compilePolicy } from '../bpf/compile.js';
 import { encodeProgram } from '../bpf/encode.js';
+import { permits } from '../diff/compare-syscall.js';
 import { renderText } from '../diff/render-text.js';
 import { diffPolicies } from '../diff/semantic.js';
 import { hasDrift } from '../diff/model.js';
@@ -26,7 +27,8 @@ import { printPolicy } from '../policy/emit/kafel.js';
 import { emitK8s } from '../policy/emit/k8s.js';
 import { emitOci, ociSeccomp, type FilterFlag, type OciOptions } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
-import type { Action, PolicyDef } from '../policy/model.js';
+import { usesOf, type Action, type PolicyDef } from '../policy/model.js';
+import { decide } from '../policy/eval.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
 import { checkProfileName } from '../store/profile-name.js';
@@ -74,6 +76,10 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
   if (containerRuns.length > 0) header.push(containerHeader(db, profile, containerRuns));
   const base = learnPolicy(shapes, catalogCategories(catalog, arches), {
     profile, defaultAction: options.defaultAction, strict: options.strict, maxExcess: options.maxExcess, header,
+    permits: (policy, all) => {
+      const byArch = new Map(arches.map((arch) => [arch, resolvePolicy(policy, arch, { catalog, fileName: `${profile}.policy` })]));
+      return all.map((s) => permits(decide(byArch.get(s.arch)!, s.nr, (s.values ?? []).map((v) => v ?? 0n))));
+    },
   });
   const learned: LearnResult = { ...base, policy: withRuntimeBlocks(base.policy, runtimeBlocks(db, runs, options)) };
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
@@ -101,7 +107,7 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   writeFilesAtomically(outputs, { followSymlinks: options.followSymlinks });
   const files = outputs.map((o) => o.path);
   for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
-  io.err(`learn: policy for '${profile}': ${learned.policy.use!.names.join(', ')}; wrote ${files.join(', ')}\n`);
+  io.err(`learn: policy for '${profile}': ${usesOf(learned.policy.top!.body).join(', ')}; wrote ${files.join(', ')}\n`);
   if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);
   return { files, losses, learned };
 }

@@ -20,6 +20,9 @@ export interface ArgValues {
 
 /** Distinct state vectors kept per bit; beyond it the walk drops states and the result is a sample. */
 const MAX_STATES = 4096;
+/** Above this many comparisons on one argument the bit walk (states × comparisons per bit) is not used:
+ * the breakpoints of the compared values give the classes directly (exact for unmasked comparisons). */
+const MAX_WALK_ATOMS = 64;
 
 /** The comparisons of an expression, grouped by argument index. */
 export function collectAtoms(expr: Expr | null, into: Map<number, Atom[]>): void {
@@ -40,6 +43,10 @@ export function collectAtoms(expr: Expr | null, into: Map<number, Atom[]>): void
       return;
     case 'not':
       collectAtoms(expr.expr, into);
+      return;
+    case 'cmp2':
+      // No constant splits the values; the argument is still compared (the diff samples it then).
+      for (const arg of [expr.arg, expr.arg2]) into.set(arg, into.get(arg) ?? []);
       return;
   }
 }
@@ -64,6 +71,7 @@ export function argValues(rawAtoms: readonly Atom[], width: ArgWidth): ArgValues
   const limit = widthMask(width);
   // Compare as the filter does: a 32-bit argument is its low word only.
   const atoms = rawAtoms.map((a) => ({ mask: a.mask & limit, op: a.op, value: a.value & limit }));
+  if (atoms.length > MAX_WALK_ATOMS) return breakpoints(atoms, limit);
   const relevant = atoms.reduce((m, a) => m | a.mask, 0n);
   // Each entry: the comparison states (one char per atom) and the smallest prefix reaching them.
   let frontier = new Map<string, bigint>([[String.fromCharCode(...atoms.map(() => EQ)), 0n]]);
@@ -101,4 +109,19 @@ export function argValues(rawAtoms: readonly Atom[], width: ArgWidth): ArgValues
     if (seen === undefined || value < seen) byClass.set(key, value);
   }
   return { values: [...byClass.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), exact };
+}
+
+/** Each unmasked `x op v` changes truth only at v and v+1, so 0 and every v, v+1 reach every class of the
+ * unsigned order; a masked comparison adds its matching value and the one above, a sample only. Linear in
+ * the number of comparisons (plus the sort). */
+function breakpoints(atoms: readonly Atom[], limit: bigint): ArgValues {
+  const values = new Set<bigint>([0n]);
+  let exact = true;
+  for (const a of atoms) {
+    const v = a.value & a.mask;
+    values.add(v);
+    if (v < limit) values.add(v + 1n);
+    if (a.mask !== limit) exact = false;
+  }
+  return { values: [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), exact };
 }

@@ -1,5 +1,5 @@
 // Category-level view of a policy: which catalog categories it USEs and which of them bring each syscall.
-import type { PolicyDef, PolicyFile } from '../policy/model.js';
+import type { Entry, PolicyDef, PolicyFile } from '../policy/model.js';
 import { permits } from './compare-syscall.js';
 
 export interface CategoryView {
@@ -14,31 +14,37 @@ export interface CategoryView {
  * the file's own POLICY) it came through.
  */
 export function categoryView(file: PolicyFile, catalog: ReadonlyMap<string, PolicyDef>): CategoryView {
-  if (!file.use) return { categories: null, origins: new Map() };
+  if (!file.top) return { categories: null, origins: new Map() };
   const local = new Map(file.defs.map((d) => [d.name, d]));
-  const external = catalog;
   const categories = new Set<string>();
   const origins = new Map<string, string[]>();
-  // `via` is the first catalog category on the path from the top level (or the local POLICY when none).
-  const visit = (name: string, via: string | null, seen: Set<string>): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const def = local.get(name) ?? external.get(name);
-    if (!def) return;
-    if (via === null && !local.has(name)) categories.add(name);
-    const origin = via ?? (local.has(name) ? null : name);
-    for (const block of def.blocks) {
-      if (!permits(block.action)) continue;
-      for (const rule of block.rules) {
-        const list = origins.get(rule.syscall) ?? [];
-        const label = origin ?? name;
-        if (!list.includes(label)) list.push(label);
-        origins.set(rule.syscall, list);
-      }
-    }
-    for (const used of def.uses) visit(used, origin, seen);
+  const seen = new Set<string>();
+  const note = (syscall: string, label: string) => {
+    const list = origins.get(syscall) ?? [];
+    if (!list.includes(label)) list.push(label);
+    origins.set(syscall, list);
   };
-  for (const name of file.use.names) visit(name, null, new Set());
+  // `via` is the first catalog category on the path from the top level (or the local POLICY when none).
+  // An explicit stack, not recursion: USE chains may be long.
+  const stack: { body: readonly Entry[]; label: string | null; via: string | null }[] = [{ body: file.top.body, label: null, via: null }];
+  while (stack.length > 0) {
+    const { body, label, via } = stack.pop()!;
+    for (const entry of [...body].reverse()) {
+      if (entry.kind === 'block') {
+        if (label === null || !permits(entry.action)) continue;
+        for (const rule of entry.rules) note(rule.syscall, label);
+        continue;
+      }
+      const name = entry.name;
+      if (seen.has(name)) continue;
+      const def = local.get(name) ?? catalog.get(name);
+      if (!def) continue;
+      seen.add(name);
+      if (via === null && !local.has(name)) categories.add(name);
+      const origin = via ?? (local.has(name) ? null : name);
+      stack.push({ body: def.body, label: origin ?? name, via: origin });
+    }
+  }
   return { categories: [...categories].sort(), origins };
 }
 

@@ -9,6 +9,10 @@ import { argValues, collectAtoms, type Atom } from './arg-space.js';
 
 /** The product of per-argument classes is enumerated up to this many tuples, sampled beyond. */
 const MAX_TUPLES = 20_000;
+/** Comparisons evaluated per syscall at most (tuples × comparisons in both rule sets): a rule set of
+ * thousands of comparisons is sampled with fewer tuples instead of taking minutes. */
+const EVAL_BUDGET = 4_000_000;
+const MIN_TUPLES = 256;
 /** Witnesses kept per direction (enough to describe the change). */
 const MAX_WITNESSES = 64;
 
@@ -54,6 +58,8 @@ export function compareSyscall(
   const newClauses = newEntry?.clauses ?? [];
   const atoms = new Map<number, Atom[]>();
   for (const c of [...oldClauses, ...newClauses]) collectAtoms(c.when, atoms);
+  let cost = 1;
+  for (const list of atoms.values()) cost += list.length;
   const argIndexes = [...atoms.keys()].sort((a, b) => a - b);
   const valuesByArg = new Map<number, readonly bigint[]>();
   let exact = true;
@@ -62,7 +68,7 @@ export function compareSyscall(
     valuesByArg.set(i, v.values);
     exact &&= v.exact;
   }
-  const tuples = argTuples(argIndexes, valuesByArg);
+  const tuples = argTuples(argIndexes, valuesByArg, Math.max(MIN_TUPLES, Math.min(MAX_TUPLES, Math.floor(EVAL_BUDGET / cost))));
   exact &&= tuples.exact;
   const widened: bigint[][] = [];
   const narrowed: bigint[][] = [];
@@ -93,7 +99,7 @@ export function compareSyscall(
 }
 
 /** The cross product of per-argument values, or a deterministic sample of it when too large. */
-function argTuples(indexes: readonly number[], values: ReadonlyMap<number, readonly bigint[]>): { list: bigint[][]; exact: boolean } {
+function argTuples(indexes: readonly number[], values: ReadonlyMap<number, readonly bigint[]>, max: number): { list: bigint[][]; exact: boolean } {
   const sizes = indexes.map((i) => values.get(i)?.length ?? 1);
   const total = sizes.reduce((a, b) => a * b, 1);
   const make = (pick: (k: number, size: number) => number): bigint[] => {
@@ -101,7 +107,7 @@ function argTuples(indexes: readonly number[], values: ReadonlyMap<number, reado
     indexes.forEach((i, k) => (args[i] = values.get(i)?.[pick(k, sizes[k] ?? 1)] ?? 0n));
     return args;
   };
-  if (total <= MAX_TUPLES) {
+  if (total <= max) {
     const list: bigint[][] = [];
     for (let n = 0; n < total; n++) {
       let rest = n;
@@ -118,7 +124,7 @@ function argTuples(indexes: readonly number[], values: ReadonlyMap<number, reado
     state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
     return state % size;
   };
-  return { list: Array.from({ length: MAX_TUPLES }, () => make((_k, size) => next(size))), exact: false };
+  return { list: Array.from({ length: max }, () => make((_k, size) => next(size))), exact: false };
 }
 
 /** The arguments of a witness that matter: changing any of them to another class undoes the change. */

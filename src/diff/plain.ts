@@ -18,6 +18,7 @@ function phrase(syscall: string, e: Expr): string {
     case 'true': return 'any arguments';
     case 'false': return 'never';
     case 'cmp': return comparison(syscall, e, [e.value]);
+    case 'cmp2': return `${masked(syscall, e.arg, e.mask)} ${WORD[e.op]} ${masked(syscall, e.arg2, e.mask2)}`;
     case 'not': return e.expr.kind === 'cmp' ? comparison(syscall, { ...e.expr, op: INVERSE[e.expr.op] }, [e.expr.value]) : `not (${phrase(syscall, e.expr)})`;
     case 'or': {
       const values = sameArgEqualities(e.items);
@@ -41,6 +42,11 @@ function sameArgEqualities(items: readonly Expr[]): { first: Cmp; values: bigint
   if (first?.kind !== 'cmp' || first.op !== '==') return null;
   const ok = items.every((i) => i.kind === 'cmp' && i.op === '==' && i.arg === first.arg && i.mask === first.mask);
   return ok ? { first, values: items.map((i) => (i as Cmp).value) } : null;
+}
+
+/** An argument compared with another: its name, with the mask when it keeps only some bits. */
+function masked(syscall: string, arg: number, mask: bigint): string {
+  return mask === ARG_MASK_ALL ? argName(syscall, arg) : `${argName(syscall, arg)} & ${valueName(syscall, arg, mask)}`;
 }
 
 function comparison(syscall: string, c: Cmp, values: readonly bigint[]): string {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Arch } from '../abi/arch.js';
 import { catalogForPolicy, loadCatalog, type Catalog } from '../catalog/catalogs.js';
+import { includeFromFiles } from '../catalog/include-files.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
 import type { Action } from '../policy/model.js';
@@ -31,7 +32,7 @@ export async function readSide(spec: string, ctx: ReadContext): Promise<{ side: 
     const text = readFileSync(path, 'utf8');
     if (looksLikeSeccompProfile(text)) return { side: sideFromSeccompProfileText(text, spec, ctx.arch), kind: 'oci' };
     if (looksLikeJson(text)) return { side: sideFromOciText(text, spec, ctx.arch), kind: 'oci' };
-    const parsed = parsePolicy(text, spec, { arch: ctx.arch });
+    const parsed = parsePolicy(text, spec, { arch: ctx.arch, include: includeFromFiles([], ctx.cwd) });
     const catalog = catalogForPolicy(ctx.catalog, text);
     return { side: sideFromPolicyFile(parsed, spec, ctx.arch, catalog), kind: 'policy' };
   }

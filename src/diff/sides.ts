@@ -3,7 +3,7 @@ import type { Arch } from '../abi/arch.js';
 import type { Catalog } from '../catalog/catalogs.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { placeOf, usePlaceOf } from '../catalog/places.js';
-import type { PolicyFile } from '../policy/model.js';
+import { blocksOf, type PolicyFile } from '../policy/model.js';
 import { seccompProfileToOci } from '../policy/parse-k8s.js';
 import { parseOciSeccomp } from '../policy/parse-oci.js';
 import { resolvePolicy } from '../policy/resolve.js';
@@ -56,14 +56,14 @@ export function sideFromSeccompProfileText(text: string, file: string, arch: Arc
 /** Lines the parser recorded: the top-level USE, and the first rule naming each syscall. */
 function sourceMapOf(parsed: PolicyFile, file: string): SourceMap {
   const ruleLines = new Map<string, number>();
-  for (const def of parsed.defs) {
-    for (const block of def.blocks) {
+  for (const body of [...parsed.defs.map((d) => d.body), parsed.top?.body ?? []]) {
+    for (const block of blocksOf(body)) {
       for (const rule of block.rules) {
         const line = placeOf(rule)?.line;
         if (line !== undefined && !(ruleLines.has(rule.syscall) && ruleLines.get(rule.syscall)! <= line)) ruleLines.set(rule.syscall, line);
       }
     }
   }
-  const useLine = parsed.use ? usePlaceOf(parsed.use, 0)?.line ?? null : null;
+  const useLine = parsed.top ? (usePlaceOf(parsed.top, 0) ?? placeOf(parsed.top))?.line ?? null : null;
   return { file, useLine, ruleLines };
 }

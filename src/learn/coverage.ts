@@ -12,6 +12,8 @@ export function argsUsed(expr: Expr, into: Set<number> = new Set()): Set<number>
       return into;
     case 'cmp':
       return into.add(expr.arg);
+    case 'cmp2':
+      return into.add(expr.arg).add(expr.arg2);
     case 'and':
     case 'or':
       for (const item of expr.items) argsUsed(item, into);

@@ -1,6 +1,6 @@
 // The whole learner in one function: observed shapes + catalog → the least-category policy (DESIGN "Learning").
 import { UsageError } from '../errors.js';
-import type { Action, PolicyDef, PolicyFile } from '../policy/model.js';
+import { bodyOf, type Action, type PolicyDef, type PolicyFile } from '../policy/model.js';
 import { learnRule, type LearnedRule } from './constraints.js';
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
@@ -17,6 +17,10 @@ export interface LearnOptions {
   readonly maxExcess?: number | undefined;
   /** First header lines (tool version, profile, runs, events, catalog, date); the explanation follows. */
   readonly header?: readonly string[];
+  /** Whether the policy, resolved as written, lets each shape run. Categories are chosen for what each
+   * grants alone; under first-match order an earlier category's ERRNO/KILL rule can still take a call
+   * another grants. Shapes this reports are learned as explicit rules placed first. */
+  readonly permits?: (policy: PolicyFile, shapes: readonly ObservedShape[]) => readonly boolean[];
 }
 
 export interface LearnResult {
@@ -40,17 +44,26 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
     })),
   });
   const chosen = solution.chosen.map((i) => pool[i]!.category);
-  const explicit = learnExplicit(solution.uncovered.map((i) => shapes[i]!), options.strict ? 'strict' : 'generalize');
-  const explanation = explainCover(shapes, chosen, explicit);
-  const own = profileDef(uniqueName(options.profile, categories), explicit);
-  return {
-    explanation,
-    policy: {
-      header: [...(options.header ?? []), ...explanationLines(explanation)],
-      defs: own === null ? [] : [own],
-      use: { names: [...chosen.map((c) => c.name), ...(own === null ? [] : [own.name])], defaultAction: options.defaultAction },
-    },
+  const build = (uncovered: readonly ObservedShape[], ownFirst: boolean): LearnResult => {
+    const explicit = learnExplicit(uncovered, options.strict ? 'strict' : 'generalize');
+    const explanation = explainCover(shapes, chosen, explicit);
+    const own = profileDef(uniqueName(options.profile, categories), explicit);
+    const names = chosen.map((c) => c.name);
+    const order = own === null ? names : ownFirst ? [own.name, ...names] : [...names, own.name];
+    return {
+      explanation,
+      policy: {
+        header: [...(options.header ?? []), ...explanationLines(explanation)],
+        defs: own === null ? [] : [own],
+        top: { body: bodyOf(order, []), defaultAction: options.defaultAction },
+      },
+    };
   };
+  const uncovered = solution.uncovered.map((i) => shapes[i]!);
+  const first = build(uncovered, false);
+  const verdicts = options.permits?.(first.policy, shapes);
+  const denied = verdicts ? shapes.filter((_, i) => !verdicts[i]) : [];
+  return denied.length === 0 ? first : build([...uncovered, ...denied.filter((s) => !uncovered.includes(s))], true);
 }
 
 function learnExplicit(shapes: readonly ObservedShape[], mode: 'strict' | 'generalize') {
@@ -69,8 +82,7 @@ function profileDef(name: string, explicit: ReturnType<typeof learnExplicit>): P
   const learned = [...explicit.values()].map((e) => e.learned);
   return {
     name,
-    uses: [],
-    blocks: [{ action: { kind: 'allow' }, rules: learned.map((l) => l.rule) }],
+    body: bodyOf([], [{ action: { kind: 'allow' }, rules: learned.map((l) => l.rule) }]),
     doc: ['Observed calls no category covers.', ...learned.flatMap((l) => l.doc)],
   };
 }

@@ -2,7 +2,7 @@
 // container's filter (measured per runtime, plus any a traced run showed), as a POLICY of its own that says
 // where its names come from.
 import type { RuntimeCalls } from '../container/runtime-calls.js';
-import type { PolicyDef, PolicyFile } from '../policy/model.js';
+import { bodyOf, type Entry, type PolicyDef, type PolicyFile } from '../policy/model.js';
 import type { RuntimeName } from '../trace/container-split.js';
 
 export interface RuntimeBlockInput {
@@ -23,8 +23,7 @@ export function runtimeDef(input: RuntimeBlockInput): PolicyDef {
   const extra = observed.filter((n) => !(measured?.syscalls ?? []).includes(n)).sort();
   return {
     name: runtimeBlockName(runtime),
-    uses: [],
-    blocks: [{ action: { kind: 'allow' }, rules: names.map((syscall) => ({ syscall, params: [], when: null })) }],
+    body: bodyOf([], [{ action: { kind: 'allow' }, rules: names.map((syscall) => ({ syscall, params: [], when: null })) }]),
     doc: [
       `What ${runtime}'s init does after loading the container's filter and before the entrypoint runs`,
       `(its own calls up to and including execve of the entrypoint): without them the container dies at start.`,
@@ -36,13 +35,14 @@ export function runtimeDef(input: RuntimeBlockInput): PolicyDef {
   };
 }
 
-/** The policy with the runtime blocks added and USEd (a block already there is replaced). */
+/** The policy with the runtime blocks added and USEd after its other entries (a block already there is replaced). */
 export function withRuntimeBlocks(policy: PolicyFile, blocks: readonly PolicyDef[]): PolicyFile {
-  if (blocks.length === 0 || policy.use === null) return policy;
+  if (blocks.length === 0 || policy.top === null) return policy;
   const names = new Set(blocks.map((b) => b.name));
+  const kept = policy.top.body.filter((e) => e.kind !== 'use' || !names.has(e.name));
   return {
     ...policy,
     defs: [...policy.defs.filter((d) => !names.has(d.name)), ...blocks],
-    use: { ...policy.use, names: [...policy.use.names.filter((n) => !names.has(n)), ...names] },
+    top: { ...policy.top, body: [...kept, ...[...names].map((name): Entry => ({ kind: 'use', name }))] },
   };
 }

@@ -15,6 +15,10 @@ export function evalExpr(expr: Expr, args: readonly bigint[], widths: readonly A
       const rhs = expr.value & limit;
       return compareBig(lhs, expr.op, rhs);
     }
+    case 'cmp2': {
+      const side = (arg: number, mask: bigint) => (args[arg] ?? 0n) & mask & widthMask(widths[arg] ?? 64);
+      return compareBig(side(expr.arg, expr.mask), expr.op, side(expr.arg2, expr.mask2));
+    }
     case 'and':
       return expr.items.every((e) => evalExpr(e, args, widths));
     case 'or':

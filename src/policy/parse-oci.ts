@@ -28,7 +28,11 @@ export interface ParsedOci {
 
 export function parseOciSeccomp(text: string, file: string, arch: Arch): ParsedOci {
   const doc = parseJson(text, file);
-  const at = (needle: string, from = 0): Place => placeOfText(text, file, needle, from);
+  const lines = lineIndex(text, file);
+  const at = (needle: string, from = 0): Place => {
+    const offset = needle === '' ? from : text.indexOf(needle, from);
+    return lines.place(offset < 0 ? 0 : offset);
+  };
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(at(''), 'expected a JSON object (an OCI seccomp profile)');
   const root = doc as Record<string, unknown>;
   const defaultErrno = optionalNumber(root.defaultErrnoRet, at('"defaultErrnoRet"'), 'defaultErrnoRet') ?? EPERM;
@@ -39,8 +43,11 @@ export function parseOciSeccomp(text: string, file: string, arch: Arch): ParsedO
   const pending = new Map<string, { conditional: Clause[]; unconditional: Action | null }>();
   const ruleLines = new Map<string, number>();
   const syscallsStart = Math.max(0, text.indexOf('"syscalls"'));
+  // Where each entry's "names" is, found in one pass (a search per entry would be quadratic).
+  const namesAt = offsetsOf(text, '"names"', syscallsStart);
   entries.forEach((raw: unknown, i) => {
-    const where = at('"names"', nthIndex(text, '"names"', i, syscallsStart));
+    const entryAt = namesAt[i] ?? namesAt[namesAt.length - 1] ?? 0;
+    const where = lines.place(entryAt);
     if (typeof raw !== 'object' || raw === null) throw new InputError(where, `syscalls[${i}] must be an object`);
     const entry = raw as Record<string, unknown>;
     if (!Array.isArray(entry.names) || !entry.names.every((n) => typeof n === 'string')) {
@@ -51,7 +58,8 @@ export function parseOciSeccomp(text: string, file: string, arch: Arch): ParsedO
     const action = ociAction(entry.action, errno, where);
     const when = entryCondition(entry.args, where, i);
     for (const name of entry.names as string[]) {
-      if (!ruleLines.has(name)) ruleLines.set(name, at(`"${name}"`, syscallsStart).line);
+      // Searched from this entry on: the first entry naming it is this one.
+      if (!ruleLines.has(name)) ruleLines.set(name, at(`"${name}"`, entryAt).line);
       // Profiles list names for several arches; libseccomp skips those the filter's arch lacks.
       if (syscallNumber(arch, name) === undefined) continue;
       let p = pending.get(name);
@@ -140,25 +148,33 @@ function parseJson(text: string, file: string): unknown {
   } catch (error) {
     // Positions shift only after a rewritten number; the first error is almost always before any of them.
     const pos = Number(/position (\d+)/.exec(String(error))?.[1] ?? 0);
-    throw new InputError(placeAt(text, file, Math.min(pos, text.length)), `invalid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+    throw new InputError(lineIndex(text, file).place(Math.min(pos, text.length)), `invalid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
   }
 }
 
-function nthIndex(text: string, needle: string, n: number, from: number): number {
-  let at = text.indexOf(needle, from);
-  for (let k = 0; k < n && at >= 0; k++) at = text.indexOf(needle, at + 1);
-  return Math.max(0, at);
+/** Every offset of `needle` in `text` from `from` on. */
+function offsetsOf(text: string, needle: string, from: number): number[] {
+  const out: number[] = [];
+  for (let at = text.indexOf(needle, from); at >= 0; at = text.indexOf(needle, at + needle.length)) out.push(at);
+  return out;
 }
 
-function placeOfText(text: string, file: string, needle: string, from: number): Place {
-  const at = needle === '' ? from : text.indexOf(needle, from);
-  return placeAt(text, file, at < 0 ? 0 : at);
-}
-
-function placeAt(text: string, file: string, offset: number): Place {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const end = text.indexOf('\n', lineStart);
-  return { file, line, col: offset - lineStart + 1, text: text.slice(lineStart, end < 0 ? undefined : end) };
+/** Offsets → places by binary search over the line starts, found once. */
+function lineIndex(text: string, file: string): { place: (offset: number) => Place } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return {
+    place: (offset) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const lineStart = starts[lo]!;
+      const end = text.indexOf('\n', lineStart);
+      return { file, line: lo + 1, col: offset - lineStart + 1, text: text.slice(lineStart, end < 0 ? undefined : end) };
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { decodeProgram, encodeProgram } from '../bpf/encode.js';
 import { BpfError } from '../bpf/error.js';
 import { validate, type Program } from '../bpf/validate.js';
 import { catalogForPolicy } from '../catalog/catalogs.js';
+import { includeFromFiles } from '../catalog/include-files.js';
 import { parsePolicy } from '../catalog/parser.js';
 import { UsageError } from '../errors.js';
 import { writeFilesAtomically } from '../os/atomic-write.js';
@@ -84,7 +85,10 @@ export function loadFilter(req: FilterRequest): LoadedFilter {
   const text = input.toString('utf8');
   const catalog = catalogForPolicy(req.catalog, text);
   const sha = (value: string): string => createHash('sha256').update(value).digest('hex');
-  const key = sha(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text]));
+  // Parsed first: #include'd files are part of what the filter is compiled from, so of its cache key.
+  const included: { file: string; text: string }[] = [];
+  const parsed = parsePolicy(text, req.file, { arch: req.arch, include: includeFromFiles(included) });
+  const key = sha(JSON.stringify([req.toolVersion, req.arch, req.mode, catalog.name, readFileSync(catalog.file, 'utf8'), text, included]));
   const dir = req.cacheDir !== null && preparePrivateDir(req.cacheDir) ? req.cacheDir : null;
   // One entry per policy file, arch and mode: a new compile replaces the entry of the policy's previous text.
   const prefix = `${sha(req.file).slice(0, 16)}.${req.arch}.${req.mode}.`;
@@ -92,7 +96,6 @@ export function loadFilter(req: FilterRequest): LoadedFilter {
   const cached = cacheFile === null ? null : readCached(cacheFile);
   if (cached !== null) return { kind: 'policy', bytes: encodeProgram(cached), program: cached, arch: req.arch, cache: 'hit', cacheFile };
 
-  const parsed = parsePolicy(text, req.file, { arch: req.arch });
   const resolved = resolvePolicy(parsed, req.arch, { catalog, fileName: req.file });
   const { program } = compilePolicy(applyReplayMode(resolved, req.mode));
   const bytes = encodeProgram(program);

@@ -7,6 +7,7 @@ import { categorySyscalls, loadCatalog } from '../../src/catalog/catalogs.js';
 import { isKnownSyscall } from '../../src/catalog/parser.js';
 import { policyNameOfSystemdGroup, systemdGroupName } from '../../src/catalog/systemd-names.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
+import { blocksOf, usesOf } from '../../src/policy/model.js';
 
 const t = suite('catalog/systemd-analyze');
 
@@ -44,8 +45,8 @@ for (const group of groups) {
     const def = catalog.defs.get(policyNameOfSystemdGroup(group));
     assert.ok(def, group);
     const entries = members(group);
-    assert.equal(def.uses.map(systemdGroupName).sort(), entries.filter((e) => e.startsWith('@')).sort());
-    const ours = def.blocks.flatMap((b) => b.rules.map((r) => r.syscall)).sort();
+    assert.equal(usesOf(def.body).map(systemdGroupName).sort(), entries.filter((e) => e.startsWith('@')).sort());
+    const ours = blocksOf(def.body).flatMap((b) => b.rules.map((r) => r.syscall)).sort();
     assert.equal(ours, entries.filter((e) => !e.startsWith('@') && isKnownSyscall(e)).sort());
   });
 

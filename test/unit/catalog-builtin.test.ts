@@ -8,7 +8,7 @@ import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { evalExpr } from '../../src/policy/eval.js';
-import type { Rule } from '../../src/policy/model.js';
+import { bodyOf, type Rule } from '../../src/policy/model.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { argWidth } from '../../src/syscalls/args.js';
 
@@ -34,7 +34,7 @@ for (const name of builtinCatalogNames()) {
     t(`${name} resolves on ${arch}, every category non-empty where it applies`, () => {
       const catalog = loadCatalog(name);
       const names = [...catalog.defs.keys()];
-      const r = resolvePolicy({ header: [], defs: [], use: { names, defaultAction: { kind: 'kill-process' } } }, arch, { catalog });
+      const r = resolvePolicy({ header: [], defs: [], top: { body: bodyOf(names, []), defaultAction: { kind: 'kill-process' } } }, arch, { catalog });
       assert.ok(r.syscalls.length > 100, `${r.syscalls.length} syscalls`);
       const empty = names.filter((n) => categorySyscalls(catalog, n, arch).size === 0);
       // Only arch-specific categories may be empty on another arch.

@@ -2,6 +2,7 @@
 // gate on risk levels, and the CI formats (GitHub annotations per level, GitLab Code Quality).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { blocksOf } from '../../src/policy/model.js';
 import { Chalk } from 'chalk';
 import { gateFails, parseFailOn } from '../../src/diff/gate.js';
 import { plainExpr } from '../../src/diff/plain.js';
@@ -126,7 +127,7 @@ t('GitLab: a Code Quality report (description, check_name, unique fingerprint, s
 t('plain words for argument rules', () => {
   const expr = (text: string) => {
     const file = parsePolicy(`POLICY p { ALLOW { ${text} } }\nUSE p DEFAULT KILL`, 't.policy');
-    return file.defs[0]!.blocks[0]!.rules[0]!;
+    return blocksOf(file.defs[0]!.body)[0]!.rules[0]!;
   };
   const say = (text: string) => { const r = expr(text); return plainExpr(r.syscall, r.when); };
   assert.is(say('socket(domain, type, protocol) { domain == 2 || domain == 10 }'), 'domain is AF_INET or AF_INET6');

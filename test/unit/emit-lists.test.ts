@@ -70,9 +70,9 @@ t('json: the complete model, bigints as decimal strings, deterministic', () => {
   const model = { tool: 'seccomp-learn', version: '0.0.0', profile: 'app', catalog: 'default', policy: file, resolved: [policy] };
   const a = emitJson(model).text;
   assert.is(a, emitJson(model).text);
-  const doc = JSON.parse(a) as { format: number; policy: { defs: { blocks: { rules: { when: { value: string } | null }[] }[] }[] }; resolved: unknown[] };
-  assert.is(doc.format, 1);
-  assert.is(doc.policy.defs[0]!.blocks[0]!.rules[0]!.when!.value, '16');
+  const doc = JSON.parse(a) as { format: number; policy: { defs: { body: { rules: { when: { value: string } | null }[] }[] }[] }; resolved: unknown[] };
+  assert.is(doc.format, 2);
+  assert.is(doc.policy.defs[0]!.body[0]!.rules[0]!.when!.value, '16');
   assert.is(doc.resolved.length, 1);
 });
 

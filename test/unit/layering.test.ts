@@ -11,6 +11,7 @@ const SRC = new URL('../../../src/', import.meta.url).pathname;
 /** The edges: each is the one place its mechanism lives. */
 const EDGES = new Set([
   'catalog/catalogs.ts', // reads the built-in catalog files
+  'catalog/include-files.ts', // reads #include'd policy files
   'container/runtime-calls.ts', // reads the measured runtime data (policies/runtimes)
   'diff/read-side.ts', 'diff/profile-side.ts', // read diff inputs: files and the store
   'trace/run-strace.ts', 'trace/tail-file.ts', // spawns strace, reads its output

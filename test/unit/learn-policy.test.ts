@@ -11,7 +11,7 @@ import { learnPolicy, type LearnOptions } from '../../src/learn/learn-policy.js'
 import type { ObservedShape } from '../../src/learn/types.js';
 import { decide } from '../../src/policy/eval.js';
 import { printPolicy } from '../../src/policy/emit/kafel.js';
-import { sameAction, type Action, type PolicyFile } from '../../src/policy/model.js';
+import { blocksOf, sameAction, usesOf, type Action, type PolicyFile } from '../../src/policy/model.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
 
@@ -60,11 +60,11 @@ t('coverage follows argument rules: TCP socket covered by NetworkSocketTcp, netl
 
 t('learns the fewest categories, an explicit rule for the rest, and allows every observed shape', () => {
   const { policy, explanation } = learn(SMALL);
-  const use = policy.use!;
-  assert.ok(use.names.includes('NetworkSocketTcp'));
-  assert.is(use.names[use.names.length - 1], 'demo_extra');
+  const names = usesOf(policy.top!.body);
+  assert.ok(names.includes('NetworkSocketTcp'));
+  assert.is(names[names.length - 1], 'demo_extra');
   assert.equal(policy.defs.map((d) => d.name), ['demo_extra']);
-  const rules = policy.defs[0]!.blocks[0]!.rules;
+  const rules = blocksOf(policy.defs[0]!.body)[0]!.rules;
   assert.equal(rules.map((r) => r.syscall), ['socket']);
   for (const s of SMALL) assert.ok(sameAction(verdict(policy, s), ALLOW), `${s.name} ${s.values?.join(',')}`);
   // The learned netlink rule does not open other families.
@@ -86,7 +86,7 @@ t('the policy text round-trips through the parser and names constants', () => {
   assert.match(text, /socket: AF_NETLINK=0x10 SOCK_RAW=0x3 \(seen with SOCK_CLOEXEC\) protocol 0/);
   const back = parsePolicy(text, 'demo.policy');
   assert.equal(printPolicy(back, { constantName }), text);
-  assert.equal(back.use, policy.use);
+  assert.equal(back.top, policy.top);
 });
 
 t('deterministic: the same shapes in any order give the same text', () => {
@@ -97,7 +97,7 @@ t('deterministic: the same shapes in any order give the same text', () => {
 
 t('--strict: exactly the observed syscalls and argument values, no categories', () => {
   const { policy } = learn(SMALL, { strict: true });
-  assert.equal(policy.use!.names, ['demo_extra']);
+  assert.equal(usesOf(policy.top!.body), ['demo_extra']);
   for (const s of SMALL) assert.ok(sameAction(verdict(policy, s), ALLOW));
   // Same family, other flags: refused in strict mode.
   assert.equal(verdict(policy, shape('socket', [AF_INET, SOCK_STREAM, 0n])), KILL);
@@ -109,7 +109,7 @@ t('--max-excess refuses categories that grant too many unobserved syscalls', () 
   const strictish = learn(SMALL, { maxExcess: 0 });
   assert.ok(full.explanation.categories.some((c) => c.unseen.length > 0));
   assert.ok(strictish.explanation.categories.every((c) => c.unseen.length === 0));
-  assert.ok(strictish.policy.use!.names.includes('NetworkSocketTcp'));
+  assert.ok(usesOf(strictish.policy.top!.body).includes('NetworkSocketTcp'));
   for (const s of SMALL) assert.ok(sameAction(verdict(strictish.policy, s), ALLOW));
   assert.equal(verdict(strictish.policy, shape('pread64')), KILL);
 });
@@ -147,14 +147,37 @@ t('a syscall recorded without values is allowed unconditionally, with a note', (
   assert.match(policy.defs[0]!.doc.join('\n'), /recorded without their values/);
 });
 
+t('first-match order: a category\'s own ERRNO rule narrows what it grants, and one category\'s ERRNO cannot take a call the policy must allow', () => {
+  const mine = catalogFromText(`POLICY Guarded { ERRNO(1) { read(fd) { fd == 0 } }, ALLOW { read, write } }
+POLICY Reader { ALLOW { read } }
+`, 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64']);
+  // Guarded grants read except read(0): its ERRNO comes first.
+  assert.ok(categoryCovers(cats[0]!, shape('read', [5n])));
+  assert.not.ok(categoryCovers(cats[0]!, shape('read', [0n])));
+  const shapes = [shape('read', [0n]), shape('write')];
+  const resolveMine = (policy: PolicyFile) => resolvePolicy(policy, 'x86_64', { catalog: mine });
+  const permits = (policy: PolicyFile, all: readonly ObservedShape[]) => {
+    const r = resolveMine(policy);
+    return all.map((s) => sameAction(decide(r, s.nr, (s.values ?? []).map((v) => v ?? 0n)), ALLOW));
+  };
+  const { policy } = learnPolicy(shapes, cats, { profile: 'app', defaultAction: KILL, permits });
+  const r = resolveMine(policy);
+  for (const s of shapes) assert.equal(decide(r, s.nr, (s.values ?? []).map((v) => v ?? 0n)), ALLOW, `${s.name}: ${printPolicy(policy)}`);
+  // Without the check the learned policy would give read(0) Guarded's ERRNO.
+  const unchecked = learnPolicy(shapes, cats, { profile: 'app', defaultAction: KILL }).policy;
+  assert.equal(usesOf(unchecked.top!.body)[0], 'Guarded');
+  assert.equal(decide(resolveMine(unchecked), 0, [0n]), { kind: 'errno', errno: 1 });
+});
+
 t('works on a user catalog, and i386 shapes are covered by name on their own arch', () => {
   const mine = catalogFromText('POLICY Tiny { ALLOW { read, write } }\nPOLICY Exit { ALLOW { exit_group } }\n', 'mine.policy');
   const cats = catalogCategories(mine, ['x86_64', 'i386']);
   const shapes = [shape('read'), shape('exit_group'), shape('write', null, [1], 'i386')];
   const { policy, explanation } = learnPolicy(shapes, cats, { profile: '7-zip', defaultAction: KILL });
-  assert.equal(policy.use!.names, ['Exit', 'Tiny']);
+  assert.equal(usesOf(policy.top!.body), ['Exit', 'Tiny']);
   assert.equal(explanation.arches, ['i386', 'x86_64']);
-  const ident = learnPolicy([shape('getpid')], cats, { profile: '7-zip', defaultAction: KILL }).policy.use!.names;
+  const ident = usesOf(learnPolicy([shape('getpid')], cats, { profile: '7-zip', defaultAction: KILL }).policy.top!.body);
   assert.equal(ident, ['_7_zip_extra']);
 });
 

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { placeOf } from '../../src/catalog/places.js';
-import { ARG_MASK_ALL, type Expr } from '../../src/policy/model.js';
+import { ARG_MASK_ALL, blocksOf, bodyOf, usesOf, type Expr } from '../../src/policy/model.js';
 
 const t = suite('policy/parser');
 
@@ -14,7 +14,7 @@ const cmp = (arg: number, op: string, value: bigint, mask = ALL): Expr => ({ kin
 /** The condition of the single rule in `POLICY p { ALLOW { <rule> } }`. */
 function when(rule: string, defines = ''): Expr | null {
   const p = parsePolicy(`${defines}POLICY p { ALLOW { ${rule} } }`, 't.policy');
-  return p.defs[0]!.blocks[0]!.rules[0]!.when;
+  return blocksOf(p.defs[0]!.body)[0]!.rules[0]!.when;
 }
 
 t('the DESIGN.md example', () => {
@@ -28,21 +28,21 @@ USE CRuntime, BasicIo, NetworkSocketTcp, nginx_extra DEFAULT KILL
 `,
     'x.policy',
   );
-  assert.equal(p.use, { names: ['CRuntime', 'BasicIo', 'NetworkSocketTcp', 'nginx_extra'], defaultAction: { kind: 'kill-process' } });
+  assert.equal(p.top, { body: bodyOf(['CRuntime', 'BasicIo', 'NetworkSocketTcp', 'nginx_extra'], []), defaultAction: { kind: 'kill-process' } });
   assert.equal(p.defs.map((d) => d.name), ['NetworkSocketTcp', 'nginx_extra']);
   assert.equal(p.defs[0]!.doc, ['comments: // and /* */ ;  #define NAME value']);
-  const rule = p.defs[0]!.blocks[0]!.rules[0]!;
+  const rule = blocksOf(p.defs[0]!.body)[0]!.rules[0]!;
   assert.equal(rule.params, ['domain', 'type', 'protocol']);
   assert.equal(rule.when, {
     kind: 'and',
     items: [cmp(1, '==', 1n, 0x7ffn), cmp(2, '==', 0n), { kind: 'or', items: [cmp(0, '==', 2n), cmp(0, '==', 10n)] }],
   });
-  assert.equal(p.defs[1]!.blocks.map((b) => b.action), [{ kind: 'allow' }, { kind: 'errno', errno: 1 }]);
+  assert.equal(blocksOf(p.defs[1]!.body).map((b) => b.action), [{ kind: 'allow' }, { kind: 'errno', errno: 1 }]);
 });
 
 t('every action keyword', () => {
   const p = parsePolicy('POLICY p { ALLOW {read} LOG {write} ERRNO(4095) {close} TRAP {open} KILL {kill} KILL_PROCESS {ptrace} KILL_THREAD {tkill} USER_NOTIF {ioctl} }', 't');
-  assert.equal(p.defs[0]!.blocks.map((b) => b.action), [
+  assert.equal(blocksOf(p.defs[0]!.body).map((b) => b.action), [
     { kind: 'allow' }, { kind: 'log' }, { kind: 'errno', errno: 4095 }, { kind: 'trap' },
     { kind: 'kill-process' }, { kind: 'kill-process' }, { kind: 'kill-thread' }, { kind: 'user-notif' },
   ]);
@@ -83,15 +83,17 @@ t('&& binds tighter than ||, ! and parentheses, flattening', () => {
     kind: 'or', items: [cmp(0, '==', 1n), cmp(0, '==', 2n), cmp(0, '==', 3n)],
   });
   assert.equal(when('read(a) { !(a == 1) && !!(a < 3) }'), {
-    kind: 'and', items: [{ kind: 'not', expr: cmp(0, '==', 1n) }, { kind: 'not', expr: { kind: 'not', expr: cmp(0, '<', 3n) } }],
+    kind: 'and', items: [{ kind: 'not', expr: cmp(0, '==', 1n) }, cmp(0, '<', 3n)],
   });
+  // `!!x` is x: a run of `!` is read in a loop and never nests deeper than one level.
+  assert.equal(when(`read(a) { ${'!'.repeat(7)}(a == 1) }`), { kind: 'not', expr: cmp(0, '==', 1n) });
   assert.equal(when('read(a) { true }'), { kind: 'true' });
 });
 
 t('#define: numbers, earlier defines, combinations; usable in ERRNO', () => {
   const p = parsePolicy('#define A 1\n#define B 0x10\n#define C (A | B)\n#define EPERM 1\nPOLICY p { ERRNO(EPERM) { read(x) { x == C } } }', 't');
-  assert.equal(p.defs[0]!.blocks[0]!.action, { kind: 'errno', errno: 1 });
-  assert.equal(p.defs[0]!.blocks[0]!.rules[0]!.when, cmp(0, '==', 0x11n));
+  assert.equal(blocksOf(p.defs[0]!.body)[0]!.action, { kind: 'errno', errno: 1 });
+  assert.equal(blocksOf(p.defs[0]!.body)[0]!.rules[0]!.when, cmp(0, '==', 0x11n));
   // The same value twice is allowed (files that share a header of constants).
   assert.not.throws(() => parsePolicy('#define A 1\n#define A 1\n', 't'));
 });
@@ -99,13 +101,13 @@ t('#define: numbers, earlier defines, combinations; usable in ERRNO', () => {
 t('comments anywhere; commas between POLICY items are optional; trailing comma in a rule list', () => {
   const p = parsePolicy('/* a */ POLICY /* b */ p { // c\n USE q, r, ALLOW { read, /* d */ write, }, ERRNO(1) { close } }\nPOLICY q {}\nPOLICY r {}', 't');
   const def = p.defs[0]!;
-  assert.equal(def.uses, ['q', 'r']);
-  assert.equal(def.blocks.map((b) => b.rules.map((r) => r.syscall)), [['read', 'write'], ['close']]);
+  assert.equal(usesOf(def.body), ['q', 'r']);
+  assert.equal(blocksOf(def.body).map((b) => b.rules.map((r) => r.syscall)), [['read', 'write'], ['close']]);
 });
 
 t('rules are sorted by name in a block, stably', () => {
   const p = parsePolicy('POLICY p { ALLOW { write, socket(d) { d == 2 }, read, socket(d) { d == 1 } } }', 't');
-  const rules = p.defs[0]!.blocks[0]!.rules;
+  const rules = blocksOf(p.defs[0]!.body)[0]!.rules;
   assert.equal(rules.map((r) => r.syscall), ['read', 'socket', 'socket', 'write']);
   assert.equal(rules.map((r) => r.when), [null, cmp(0, '==', 2n), cmp(0, '==', 1n), null]);
 });
@@ -126,21 +128,21 @@ t('names that exist on only some arches are accepted (categories are arch-neutra
 });
 
 t('a policy with no USE line is a catalog-style file', () => {
-  assert.is(parsePolicy('POLICY p { ALLOW { read } }', 't').use, null);
-  assert.equal(parsePolicy('', 't'), { header: [], defs: [], use: null });
+  assert.is(parsePolicy('POLICY p { ALLOW { read } }', 't').top, null);
+  assert.equal(parsePolicy('', 't'), { header: [], defs: [], top: null });
 });
 
 t('CRLF line endings', () => {
   const p = parsePolicy('// h\r\n\r\nPOLICY p {\r\n  ALLOW { read }\r\n}\r\nUSE p DEFAULT ERRNO(1)\r\n', 't');
   assert.equal(p.header, ['h']);
-  assert.equal(p.use?.defaultAction, { kind: 'errno', errno: 1 });
+  assert.equal(p.top?.defaultAction, { kind: 'errno', errno: 1 });
 });
 
 t('places of defs and rules are recorded for later errors', () => {
   const p = parsePolicy('POLICY p {\n  ALLOW { read,\n    write }\n}', 'f.policy');
   assert.equal(placeOf(p.defs[0]!), { file: 'f.policy', line: 1, col: 8, text: 'POLICY p {' });
-  assert.is(placeOf(p.defs[0]!.blocks[0]!.rules[1]!)?.line, 3);
-  assert.is(placeOf(p.defs[0]!.blocks[0]!.rules[1]!)?.col, 5);
+  assert.is(placeOf(blocksOf(p.defs[0]!.body)[0]!.rules[1]!)?.line, 3);
+  assert.is(placeOf(blocksOf(p.defs[0]!.body)[0]!.rules[1]!)?.col, 5);
 });
 
 t('fixture policies parse', () => {

@@ -7,7 +7,7 @@ import { catalogFromText, loadCatalog } from '../../src/catalog/catalogs.js';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { UsageError } from '../../src/errors.js';
 import { decide } from '../../src/policy/eval.js';
-import type { PolicyFile } from '../../src/policy/model.js';
+import { bodyOf, type PolicyFile } from '../../src/policy/model.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
 
@@ -33,12 +33,14 @@ t('argument widths come from the arch tables', () => {
   assert.equal(i386.syscalls[0]!.widths, [32, 32, 32, 32, 32, 32]);
 });
 
-t('conditional rules come before the unconditional one, whatever the written order', () => {
+t('the first rule in text order decides (Kafel): an unconditional rule hides later ones', () => {
   const r = resolve('POLICY a { ALLOW { socket } }\nPOLICY b { ERRNO(13) { socket(d) { d == 16 } } }\nUSE a, b DEFAULT KILL');
   const socket = r.syscalls.find((s) => s.name === 'socket')!;
-  assert.equal(socket.clauses.map((c) => [c.when === null, c.action.kind]), [[false, 'errno'], [true, 'allow']]);
-  assert.equal(decide(r, nr('socket'), [16n, 3n, 0n]), { kind: 'errno', errno: 13 });
-  assert.equal(decide(r, nr('socket'), [2n, 1n, 0n]), { kind: 'allow' });
+  assert.equal(socket.clauses.map((c) => [c.when === null, c.action.kind]), [[true, 'allow']]);
+  assert.equal(decide(r, nr('socket'), [16n, 3n, 0n]), { kind: 'allow' });
+  const swapped = resolve('POLICY a { ALLOW { socket } }\nPOLICY b { ERRNO(13) { socket(d) { d == 16 } } }\nUSE b, a DEFAULT KILL');
+  assert.equal(decide(swapped, nr('socket'), [16n, 3n, 0n]), { kind: 'errno', errno: 13 });
+  assert.equal(decide(swapped, nr('socket'), [2n, 1n, 0n]), { kind: 'allow' });
 });
 
 t('first matching conditional clause wins, in USE order', () => {
@@ -110,7 +112,7 @@ t('the learned-policy fixture resolves against the default catalog on every arch
 
 t('without a USE line there is nothing to resolve; IR built in code gets the fileName in errors', () => {
   assert.throws(() => resolve('POLICY p {}'), (e: unknown) => e instanceof UsageError && /t\.policy|<policy>/.test(e.message));
-  const built: PolicyFile = { header: [], defs: [], use: { names: ['Missing'], defaultAction: { kind: 'allow' } } };
+  const built: PolicyFile = { header: [], defs: [], top: { body: bodyOf(['Missing'], []), defaultAction: { kind: 'allow' } } };
   assert.throws(() => resolvePolicy(built, 'x86_64', { fileName: 'learned.policy' }), (e: unknown) => e instanceof UsageError && e.message === 'learned.policy: unknown POLICY `Missing`');
 });
 

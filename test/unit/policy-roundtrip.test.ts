@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { builtinCatalogNames, loadCatalog } from '../../src/catalog/catalogs.js';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { printPolicy } from '../../src/policy/emit/kafel.js';
-import { ARG_MASK_ALL, type Action, type CmpOp, type Expr, type PolicyDef, type PolicyFile, type Rule } from '../../src/policy/model.js';
+import { ARG_MASK_ALL, blocksOf, bodyOf, type Action, type CmpOp, type Entry, type Expr, type PolicyDef, type PolicyFile, type Rule } from '../../src/policy/model.js';
 import { syscallNames } from '../../src/syscalls/table.js';
 
 const t = suite('policy/roundtrip');
@@ -94,17 +94,29 @@ function randomPolicy(rnd: () => number): PolicyFile {
     const earlier = defs.map((d) => d.name);
     defs.push({
       name: `P${i}_${pick(['io', 'Net', 'x'])}`,
-      uses: earlier.filter(() => rnd() < 0.3),
-      blocks: Array.from({ length: int(4) }, () => ({
-        action: action(),
-        rules: Array.from({ length: int(6) }, rule).sort((a, b) => (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0)),
-      })),
+      // USEs and blocks interleaved: their order is the order rules are tried in, and must survive printing.
+      body: shuffle(rnd, [
+        ...earlier.filter(() => rnd() < 0.3).map((name): Entry => ({ kind: 'use', name })),
+        ...Array.from({ length: int(4) }, (): Entry => ({
+          kind: 'block',
+          action: action(),
+          rules: Array.from({ length: int(6) }, rule).sort((a, b) => (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0)),
+        })),
+      ]),
       doc: lines(),
     });
   }
   const names = defs.map((d) => d.name);
-  const use = names.length > 0 && rnd() < 0.7 ? { names: names.filter(() => rnd() < 0.6).concat(names[0]!), defaultAction: action() } : null;
-  return { header: lines(), defs, use };
+  const top = names.length > 0 && rnd() < 0.7 ? { body: bodyOf(names.filter(() => rnd() < 0.6).concat(names[0]!), []), defaultAction: action() } : null;
+  return { header: lines(), defs, top };
+}
+
+function shuffle<T>(rnd: () => number, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 t('random policies (seeded)', () => {
@@ -113,7 +125,7 @@ t('random policies (seeded)', () => {
   for (let i = 0; i < 300; i++) {
     const seed = base + i;
     const p = randomPolicy(mulberry32(seed));
-    conditions += p.defs.flatMap((d) => d.blocks.flatMap((b) => b.rules)).filter((r) => r.when !== null).length;
+    conditions += p.defs.flatMap((d) => blocksOf(d.body).flatMap((b) => b.rules)).filter((r) => r.when !== null).length;
     roundTrip(p, `random policy, seed ${seed} (rerun with SEED=${seed})`);
   }
   assert.ok(conditions > 300, `the generator made only ${conditions} conditional rules`);
@@ -128,8 +140,8 @@ t('printer: hex for masks and large values, minimal parentheses, arguments beyon
   const p: PolicyFile = {
     header: [],
     defs: [{
-      name: 'p', uses: [], doc: [],
-      blocks: [{
+      name: 'p', doc: [],
+      body: bodyOf([], [{
         action: { kind: 'allow' },
         rules: [{
           syscall: 'mmap', params: ['addr'],
@@ -141,9 +153,9 @@ t('printer: hex for masks and large values, minimal parentheses, arguments beyon
             ],
           },
         }],
-      }],
+      }]),
     }],
-    use: null,
+    top: null,
   };
   assert.is(printPolicy(p), 'POLICY p {\n  ALLOW {\n    mmap(addr, arg1, arg2) { (arg2 & 0x4) == 0 && addr >= 0x10000 || !(addr == 4095) }\n  }\n}\n');
   assert.is(

@@ -2,6 +2,7 @@
 // the policy, --runtime, --filter-flags, and the architectures an OCI profile lists.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { blocksOf } from '../../src/policy/model.js';
 import { loadCatalog } from '../../src/catalog/catalogs.js';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { parseFilterFlags } from '../../src/cli/policy-formats.js';
@@ -36,7 +37,7 @@ t('the block is a POLICY of its own, USEd, saying where its names come from; ext
   assert.is(printPolicy(withRuntimeBlocks(policy, [block])), text);
   // a runtime never measured: only what the runs showed, said so
   const crun = runtimeDef({ runtime: 'crun', measured: undefined, observed: ['close'] });
-  assert.equal(crun.blocks[0]!.rules.map((r) => r.syscall), ['close']);
+  assert.equal(blocksOf(crun.body)[0]!.rules.map((r) => r.syscall), ['close']);
   assert.match(crun.doc.join('\n'), /crun was never measured/);
 });
 

@@ -4,6 +4,7 @@ import { ARCHES, isArch, type Arch } from '../../abi/arch.js';
 import { builtinCatalogNames, categorySyscalls, loadCatalog, type Catalog } from '../../catalog/catalogs.js';
 import { UsageError } from '../../errors.js';
 import { printRule } from '../../policy/emit/kafel.js';
+import { usesOf } from '../../policy/model.js';
 import type { Io } from '../io.js';
 import type { ActionResult } from '../program.js';
 
@@ -50,7 +51,7 @@ function listCategories(io: Io, catalog: Catalog, arch: Arch, json: boolean): vo
   const rows = [...catalog.defs.values()].map((def) => {
     const granted = categorySyscalls(catalog, def.name, arch);
     const conditional = [...granted].filter(([, rules]) => rules.every((r) => r.when !== null)).map(([n]) => n);
-    return { name: def.name, uses: def.uses, size: granted.size, syscalls: [...granted.keys()], conditional };
+    return { name: def.name, uses: usesOf(def.body), size: granted.size, syscalls: [...granted.keys()], conditional };
   });
   if (json) return io.out(`${JSON.stringify({ catalog: catalog.name, file: catalog.file, arch, categories: rows }, null, 2)}\n`);
   io.out(`${catalog.name} (${catalog.file}), ${rows.length} categories on ${arch}; * = argument conditions\n\n`);
@@ -65,10 +66,11 @@ function listCategories(io: Io, catalog: Catalog, arch: Arch, json: boolean): vo
 function showCategory(io: Io, catalog: Catalog, name: string, arch: Arch, json: boolean): void {
   const granted = categorySyscalls(catalog, name, arch);
   const def = catalog.defs.get(name)!;
+  const used = usesOf(def.body);
   const rows = [...granted].map(([syscall, rules]) => ({ syscall, rules: rules.map((r) => printRule(r)) }));
-  if (json) return io.out(`${JSON.stringify({ catalog: catalog.name, category: name, arch, uses: def.uses, doc: def.doc, syscalls: rows }, null, 2)}\n`);
+  if (json) return io.out(`${JSON.stringify({ catalog: catalog.name, category: name, arch, uses: used, doc: def.doc, syscalls: rows }, null, 2)}\n`);
   for (const line of def.doc) io.out(`// ${line}\n`);
-  const uses = def.uses.length > 0 ? `, uses ${def.uses.join(', ')}` : '';
+  const uses = used.length > 0 ? `, uses ${used.join(', ')}` : '';
   io.out(`${name} (catalog ${catalog.name}${uses}): ${rows.length} syscalls on ${arch}\n`);
   for (const r of rows) for (const rule of r.rules) io.out(`  ${rule}\n`);
 }

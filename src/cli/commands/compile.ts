@@ -8,8 +8,9 @@ import { disassemble } from '../../bpf/disasm.js';
 import { encodeProgram } from '../../bpf/encode.js';
 import { formatC } from '../../bpf/format-c.js';
 import { catalogForPolicy } from '../../catalog/catalogs.js';
+import { includeFromFiles } from '../../catalog/include-files.js';
 import { parsePolicy } from '../../catalog/parser.js';
-import { UsageError } from '../../errors.js';
+import { formatPlace, UsageError } from '../../errors.js';
 import { resolvePolicy } from '../../policy/resolve.js';
 import { syscallName } from '../../syscalls/table.js';
 import type { Io } from '../io.js';
@@ -45,7 +46,7 @@ export function registerCompile(program: Command, io: Io, _result: ActionResult)
     .addHelpText('after', '\nExample:\n  learn compile nginx.policy -o nginx.bpf && bwrap --seccomp 3 ... 3<nginx.bpf\n')
     .action((file: string, o: CompileOptions) => {
       const arch = archOption(o.arch);
-      const compiled = compileFile(file, arch, o);
+      const compiled = compileFile(file, arch, o, io.err);
       const s = compiled.stats;
       io.err(`learn: ${arch} filter: ${s.length} instructions, search depth ${s.searchDepth} over ${s.ranges} ranges, ${s.argBlocks} argument check${s.argBlocks === 1 ? '' : 's'}${o.output ? ` -> ${o.output}` : ''}\n`);
       const out = render(compiled, o.format, arch);
@@ -56,15 +57,20 @@ export function registerCompile(program: Command, io: Io, _result: ActionResult)
     });
 }
 
-function compileFile(file: string, arch: Arch, o: CompileOptions): CompiledFilter {
+function compileFile(file: string, arch: Arch, o: CompileOptions, warn: (line: string) => void): CompiledFilter {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read policy ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const parsed = parsePolicy(text, file, { arch });
-  const resolved = resolvePolicy(parsed, arch, { catalog: catalogForPolicy(o.catalog, text), foreignArchAction: o.foreignArch, fileName: file });
+  const parsed = parsePolicy(text, file, { arch, include: includeFromFiles() });
+  const resolved = resolvePolicy(parsed, arch, {
+    catalog: catalogForPolicy(o.catalog, text),
+    foreignArchAction: o.foreignArch,
+    fileName: file,
+    onWarning: (w) => warn(`${w.place ? `${formatPlace(w.place)}: ` : `${file}: `}warning: ${w.message}\n`),
+  });
   return compilePolicy(resolved);
 }
 

@@ -6,7 +6,8 @@ export type Cmp = Extract<Expr, { kind: 'cmp' }>;
 
 const NEGATE: Readonly<Record<CmpOp, CmpOp>> = { '==': '!=', '!=': '==', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
 
-/** The disjuncts of `expr` (each a list of comparisons to AND), or null when there would be more than `limit`. */
+/** The disjuncts of `expr` (each a list of comparisons to AND), or null when there would be more than `limit`
+ * or a comparison is between two arguments (no libseccomp rule states that). */
 export function toDnf(expr: Expr, limit = 64): Cmp[][] | null {
   const go = (e: Expr, negated: boolean): Cmp[][] | null => {
     switch (e.kind) {
@@ -15,6 +16,8 @@ export function toDnf(expr: Expr, limit = 64): Cmp[][] | null {
         return (e.kind === 'true') !== negated ? [[]] : [];
       case 'cmp':
         return [[negated ? { ...e, op: NEGATE[e.op] } : e]];
+      case 'cmp2':
+        return null;
       case 'not':
         return go(e.expr, !negated);
       case 'and':

@@ -16,7 +16,8 @@ export interface JsonModel {
   readonly explanation?: Explanation;
 }
 
-export const JSON_FORMAT_VERSION = 1;
+// 2: POLICY bodies are ordered `body` entries (USE and action blocks), the top level is `top`.
+export const JSON_FORMAT_VERSION = 2;
 
 export function emitJson(model: JsonModel): Emitted {
   return { text: jsonText({ format: JSON_FORMAT_VERSION, ...model }, 'string'), losses: [] };

@@ -1,6 +1,6 @@
 // PolicyFile → canonical policy text (the Kafel subset that parsePolicy reads back to the same PolicyFile).
 import { printable } from '../../text/safe-text.js';
-import { ARG_MASK_ALL, assertNever, type Action, type Expr, type PolicyDef, type PolicyFile, type Rule } from '../model.js';
+import { ARG_MASK_ALL, assertNever, type Action, type Entry, type Expr, type PolicyDef, type PolicyFile, type Rule, type TopLevel } from '../model.js';
 
 export interface PrintOptions {
   /** A constant's name for a compared value, printed as a `/*NAME*\/` comment before it. */
@@ -15,8 +15,16 @@ export function printPolicy(p: PolicyFile, options: PrintOptions = {}): string {
   const parts: string[] = [];
   if (p.header.length > 0) parts.push(comment(p.header, ''));
   for (const def of p.defs) parts.push(printDef(def, options));
-  if (p.use) parts.push(`USE ${p.use.names.join(', ')} DEFAULT ${printAction(p.use.defaultAction)}\n`);
+  if (p.top) parts.push(printTop(p.top, options));
   return parts.join('\n');
+}
+
+/** `USE a, b DEFAULT KILL` when the top level only USEs; otherwise its entries in order, then DEFAULT. */
+function printTop(top: TopLevel, options: PrintOptions): string {
+  const fallback = `DEFAULT ${printAction(top.defaultAction)}\n`;
+  if (top.body.length === 0) return fallback;
+  const body = printBody(top.body, '', options);
+  return top.body[top.body.length - 1]!.kind === 'use' ? `${body.slice(0, -1)} ${fallback}` : body + fallback;
 }
 
 export function printAction(a: Action): string {
@@ -24,7 +32,7 @@ export function printAction(a: Action): string {
     case 'allow': return 'ALLOW';
     case 'log': return 'LOG';
     case 'errno': return `ERRNO(${a.errno})`;
-    case 'trap': return 'TRAP';
+    case 'trap': return a.data ? `TRAP(${a.data})` : 'TRAP';
     case 'kill-process': return 'KILL';
     case 'kill-thread': return 'KILL_THREAD';
     case 'user-notif': return 'USER_NOTIF';
@@ -37,14 +45,25 @@ function comment(lines: readonly string[], indent: string): string {
 }
 
 function printDef(def: PolicyDef, options: PrintOptions): string {
-  let out = comment(def.doc, '') + `POLICY ${def.name} {\n`;
-  if (def.uses.length > 0) out += `${INDENT}USE ${def.uses.join(', ')}\n`;
-  for (const block of def.blocks) {
-    out += `${INDENT}${printAction(block.action)} {\n`;
-    out += printRules(sortRules(block.rules), options);
-    out += `${INDENT}}\n`;
+  return `${comment(def.doc, '')}POLICY ${def.name} {\n${printBody(def.body, INDENT, options)}}\n`;
+}
+
+/** Entries in their order (it is the order rules are tried in); a run of USEs shares one line. */
+function printBody(body: readonly Entry[], indent: string, options: PrintOptions): string {
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const entry = body[i]!;
+    if (entry.kind === 'use') {
+      const names = [entry.name];
+      while (body[i + 1]?.kind === 'use') names.push((body[++i] as { name: string }).name);
+      out += `${indent}USE ${names.join(', ')}\n`;
+      continue;
+    }
+    out += `${indent}${printAction(entry.action)} {\n`;
+    out += printRules(sortRules(entry.rules), `${indent}${INDENT}`, options);
+    out += `${indent}}\n`;
   }
-  return out + '}\n';
+  return out;
 }
 
 export function sortRules(rules: readonly Rule[]): Rule[] {
@@ -52,7 +71,7 @@ export function sortRules(rules: readonly Rule[]): Rule[] {
 }
 
 /** Plain names are packed into lines; a rule with a condition gets a line of its own. */
-function printRules(rules: readonly Rule[], options: PrintOptions): string {
+function printRules(rules: readonly Rule[], indent: string, options: PrintOptions): string {
   const lines: string[] = [];
   let line = '';
   const flush = () => {
@@ -64,7 +83,7 @@ function printRules(rules: readonly Rule[], options: PrintOptions): string {
     if (rule.when !== null) {
       flush();
       lines.push(text);
-    } else if (line !== '' && INDENT.length * 2 + line.length + 1 + text.length > WIDTH) {
+    } else if (line !== '' && indent.length + line.length + 1 + text.length > WIDTH) {
       flush();
       line = text;
     } else {
@@ -72,15 +91,16 @@ function printRules(rules: readonly Rule[], options: PrintOptions): string {
     }
   });
   flush();
-  return lines.map((l) => `${INDENT}${INDENT}${l}\n`).join('');
+  return lines.map((l) => `${indent}${l}\n`).join('');
 }
 
 export function printRule(rule: Rule, options: PrintOptions = {}): string {
-  if (rule.when === null) return rule.syscall;
+  const guard = rule.on === undefined ? '' : rule.on.length === 1 ? ` ON ${rule.on[0]}` : ` ON { ${rule.on.join(', ')} }`;
+  if (rule.when === null) return rule.syscall + guard;
   const params = [...rule.params];
   for (let i = params.length; i <= maxArg(rule.when); i++) params.push(`arg${i}`);
   const name = (arg: number) => params[arg] ?? `arg${arg}`;
-  return `${rule.syscall}(${params.join(', ')}) { ${printExpr(rule.when, name, (arg, v) => options.constantName?.(rule.syscall, arg, v))} }`;
+  return `${rule.syscall}(${params.join(', ')})${guard} { ${printExpr(rule.when, name, (arg, v) => options.constantName?.(rule.syscall, arg, v))} }`;
 }
 
 function maxArg(e: Expr): number {
@@ -88,6 +108,7 @@ function maxArg(e: Expr): number {
     case 'true':
     case 'false': return -1;
     case 'cmp': return e.arg;
+    case 'cmp2': return Math.max(e.arg, e.arg2);
     case 'and':
     case 'or': return Math.max(-1, ...e.items.map(maxArg));
     case 'not': return maxArg(e.expr);
@@ -104,6 +125,10 @@ export function printExpr(e: Expr, name: Namer, constantName: ConstantNamer = ()
     case 'true':
     case 'false':
       return e.kind;
+    case 'cmp2': {
+      const side = (arg: number, mask: bigint) => (mask === ARG_MASK_ALL ? name(arg) : `(${name(arg)} & ${hex(mask)})`);
+      return `${side(e.arg, e.mask)} ${e.op} ${side(e.arg2, e.mask2)}`;
+    }
     case 'cmp': {
       const lhs = e.mask === ARG_MASK_ALL ? name(e.arg) : `(${name(e.arg)} & ${hex(e.mask)})`;
       const label = constantName(e.arg, e.value);

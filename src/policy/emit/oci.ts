@@ -80,7 +80,7 @@ export function ociSeccomp(policy: ResolvedPolicy, options: OciOptions = {}): { 
   for (const s of policy.syscalls) {
     for (const { action, when } of decidedRegions(s, policy.defaultAction)) {
       const disjuncts = toDnf(when);
-      if (disjuncts === null) losses.push(lost(s.name, 'its condition has too many alternatives; allowed for any arguments'));
+      if (disjuncts === null) losses.push(lost(s.name, 'its condition has too many alternatives or compares two arguments; allowed for any arguments'));
       for (const conj of disjuncts ?? [[]]) {
         const args = ociArgs(s, conj, losses);
         if (args.length > 0) {
