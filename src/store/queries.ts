@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ShapeCount } from '../trace/shape-count.js';
-import type { RunSource, RunStatus } from './writer.js';
+import type { RunRecorder, RunSource, RunStatus } from './writer.js';
 
 export interface ProfileRow {
   readonly id: number;
@@ -17,6 +17,8 @@ export interface RunRow {
   readonly command: readonly string[];
   readonly cwd: string;
   readonly source: RunSource;
+  /** Which recorder made a live run; null for imports. */
+  readonly recorder: RunRecorder | null;
   readonly startedAt: string;
   readonly endedAt: string | null;
   readonly exitCode: number | null;
@@ -58,7 +60,7 @@ interface RawRun extends Omit<RunRow, 'command'> {
 }
 
 const RUN_SELECT = `
-  SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.started_at AS startedAt, r.ended_at AS endedAt,
+  SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.recorder, r.started_at AS startedAt, r.ended_at AS endedAt,
     r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors,
     (SELECT count(*) FROM (SELECT DISTINCT arch, nr FROM observations o WHERE o.run_id = r.id)) AS syscalls
   FROM runs r JOIN profiles p ON p.id = r.profile_id`;

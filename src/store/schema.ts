@@ -81,6 +81,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_records_run ON audit_records(run_id);
   `,
+  // 3: which recorder made a live run ('strace' source): strace or the eBPF helper; NULL for imports.
+  `
+  ALTER TABLE runs ADD COLUMN recorder TEXT CHECK (recorder IN ('strace', 'ebpf'));
+  UPDATE runs SET recorder = 'strace' WHERE source = 'strace';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
