@@ -21,9 +21,10 @@ export function scratch(prefix = 'learn-e2e-'): { dir: string; db: string; clean
   return { dir, db: join(dir, 'learn.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The environment learn runs with: plain output (the test runner sets FORCE_COLOR, which fights NO_COLOR). */
+/** The environment learn runs with: plain output (the test runner sets FORCE_COLOR, which fights NO_COLOR), and
+ * the strace recorder unless a test asks for another (the eBPF recorder's tests pass --recorder). */
 function learnEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LEARN_RECORDER: 'strace', ...extra };
   delete env.FORCE_COLOR;
   return env;
 }

@@ -21,7 +21,7 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
     .option('--duration <sec>', 'stop the program after SEC seconds (SIGTERM, then SIGKILL after --grace)', parsePositive('--duration'))
     .option('--grace <sec>', 'seconds between SIGTERM and SIGKILL', parsePositive('--grace'), 5)
     .option('--attach <pid>', 'trace a running process instead of starting one (strace -p)', parsePid)
-    .option('--recorder <kind>', 'auto (eBPF where the kernel allows it, else strace; says which and why), ebpf or strace', parseRecorder, 'auto' as RecorderChoice)
+    .option('--recorder <kind>', 'auto (eBPF where the kernel allows it, else strace; says which and why), ebpf or strace (default: $LEARN_RECORDER or auto)', parseRecorder)
     .option('--record-events', 'also store every call, not only the aggregate (strace only)')
     .option('--pin', `under strace, run strace and the program on one CPU (default: ${PIN_DEFAULT ? 'on' : 'off'})`)
     .option('--no-pin', 'leave CPU affinity alone')
@@ -49,7 +49,7 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
         recordEvents: opts.recordEvents === true,
         pin: (opts.pin as boolean | undefined) ?? PIN_DEFAULT,
         quiet: opts.quiet === true,
-        recorder: opts.recorder as RecorderChoice,
+        recorder: (opts.recorder as RecorderChoice | undefined) ?? parseRecorder(io.env.LEARN_RECORDER || 'auto', 'LEARN_RECORDER'),
         ...(known === undefined ? {} : { untraced: known.untraced }),
       });
       try {
@@ -72,8 +72,8 @@ function parsePid(value: string): number {
   return Number(value);
 }
 
-function parseRecorder(value: string): RecorderChoice {
-  if (!isRecorderChoice(value)) throw new UsageError(`--recorder must be one of ${RECORDERS.join(', ')}, got '${value}'`);
+function parseRecorder(value: string, what = '--recorder'): RecorderChoice {
+  if (!isRecorderChoice(value)) throw new UsageError(`${what} must be one of ${RECORDERS.join(', ')}, got '${value}'`);
   return value;
 }
 
