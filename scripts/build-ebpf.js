@@ -9,7 +9,7 @@
 // `--verify` builds a second time from scratch and fails if the helper differs.
 // Up to date when a hash of the inputs (sources, kernel BTF, tool versions) matches the last build's.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -79,8 +79,10 @@ if (!verify && existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8
 
 const helper = build(join(root, 'build/ebpf'));
 mkdirSync(join(out, '..'), { recursive: true });
-copyFileSync(helper, out);
-chmodSync(out, 0o755);
+// copied beside it and renamed over it: a helper that is running keeps its old file
+copyFileSync(helper, `${out}.new`);
+chmodSync(`${out}.new`, 0o755);
+renameSync(`${out}.new`, out);
 writeFileSync(stamp, digest);
 if (verify) {
   const again = build(join(root, 'build/ebpf-verify'));

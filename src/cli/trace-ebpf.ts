@@ -3,7 +3,7 @@
 import { EnvironmentError } from '../errors.js';
 import { chooseRecorder, choiceLine } from '../record/choose.js';
 import { machineFacts, unmetPrecondition } from '../record/ebpf/preconditions.js';
-import { reportRows, exitOf } from '../record/ebpf/report.js';
+import { exitOf, reportRows, runStatus } from '../record/ebpf/report.js';
 import { EbpfUnavailable, startEbpf, type EbpfSession } from '../record/ebpf/session.js';
 import type { RecorderChoice } from '../record/recorder.js';
 import type { StraceSession } from '../trace/run-strace.js';
@@ -73,7 +73,7 @@ export async function recordEbpf(session: EbpfSession, io: Io, run: EbpfRun): Pr
     }
     const { batch, stats } = reportRows(report);
     const exit = exitOf(report.exit);
-    const status = report.drops > 0 ? 'incomplete' : 'complete';
+    const status = runStatus(report);
     writer.write(batch, { events: stats.events, parseErrors: 0 });
     writer.finish({ status, endedAt: new Date(), exitCode: exit.exitCode, signal: exit.signal }, { events: stats.events, parseErrors: 0 });
     if (report.drops > 0 && !run.quiet) io.err(`learn: ${report.drops} count${report.drops === 1 ? '' : 's'} dropped (a kernel map was full): the run is incomplete\n`);

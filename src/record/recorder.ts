@@ -1,6 +1,7 @@
-// The recorders behind `learn -- CMD` and `learn --attach PID`, one folder each: strace (ptrace, every call
-// as text) and ebpf (kernel counts per program). Both produce the same store rows; what the trace command
-// needs from either while the program runs is this.
+// The recorders behind `learn -- CMD` and `learn --attach PID`: strace (ptrace, every call as text; it lives
+// in trace/run-strace.ts and trace/assemble.ts) and ebpf (kernel counts per program, record/ebpf/). Like the
+// audit importer, both end in the same store rows; what the trace command needs from either while the
+// program runs is this.
 export const RECORDERS = ['auto', 'ebpf', 'strace'] as const;
 export type RecorderChoice = (typeof RECORDERS)[number];
 export type RecorderKind = Exclude<RecorderChoice, 'auto'>;

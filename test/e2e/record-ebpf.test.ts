@@ -9,6 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { machineFacts, unmetPrecondition } from '../../src/record/ebpf/preconditions.js';
 import { HELPER_PATH } from '../../src/record/ebpf/helper-path.js';
+import { parseReport, runStatus } from '../../src/record/ebpf/report.js';
 import {
   FIXTURES, comparableCounts, countDifferences, observationsOf, readStore, runLearn, runOf, scratch, spawnLearn,
   straceCounts, summaryJson, type StoredObservation,
@@ -95,6 +96,17 @@ live('a fork storm of 2,000 short processes: complete, nothing dropped, every ex
   assert.is(count(obs, 'execve'), 2001);
   assert.is(count(obs, 'exit_group'), 2001);
   assert.is(r.processes, 2001);
+});
+
+live('a counts map that fills up: the helper counts every update it could not make, and the run is incomplete', async () => {
+  // the report (fd 3) on stdout, the program's output dropped
+  const r = await execa('sh', ['-c', 'exec "$@" 3>&1 >/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--max-counts', '4', '--exec', '/bin/ls', '--', 'ls', '/']);
+  const report = parseReport(r.stdout.split('\n'));
+  assert.ok(report.complete);
+  assert.is(report.counts.length, 4);
+  assert.ok(report.drops > 0, `drops ${report.drops}`);
+  assert.is(runStatus(report), 'incomplete');
+  assert.is(runStatus(parseReport(['drops 0', 'end'])), 'complete');
 });
 
 live('200 threads: 200 thread rows and one getppid from each', async () => {

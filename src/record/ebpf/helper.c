@@ -4,7 +4,9 @@
 // learn's signals to it, and when the tree has ended (or learn says stop) writes what the maps hold to the
 // report fd as text lines. Its links are plain fds: however it dies, the kernel detaches the probes.
 //
-//   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] (--attach PID | --exec PATH -- ARGV...)
+//   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N]
+//              (--attach PID | --exec PATH -- ARGV...)
+// --max-counts shrinks the counts map (tests make it overflow to see drops reported).
 //
 // Report lines: `ready PID`, then at the end `count ARCH NR SUB MISSING V0 V1 V2 DEV INO N`,
 // `proc TID PPID TGID FLAGS DEV INO`, `prog DEV INO HEXPATH`, `drops N`, `exit code N|signal N|detached`,
@@ -189,6 +191,7 @@ int main(int argc, char **argv)
 	pid_t attach = 0;
 	unsigned long long cgroup = 0;
 	unsigned long mntns = 0;
+	unsigned max_counts = 0;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -204,6 +207,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--exec") == 0) exec_path = v;
 		else if (strcmp(a, "--cgroup") == 0) cgroup = strtoull(v, NULL, 0);
 		else if (strcmp(a, "--mntns") == 0) mntns = strtoul(v, NULL, 0);
+		else if (strcmp(a, "--max-counts") == 0) max_counts = (unsigned)strtoul(v, NULL, 0);
 		else fail("unknown option %s", a);
 		i++;
 	}
@@ -234,6 +238,8 @@ int main(int argc, char **argv)
 	struct recorder_bpf *skel = recorder_bpf__open();
 	if (!skel)
 		fail("cannot open the BPF object: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
+	if (max_counts > 0 && bpf_map__set_max_entries(skel->maps.counts, max_counts) != 0)
+		fail("cannot size the counts map: %s", strerror(errno));
 	if (recorder_bpf__load(skel) != 0)
 		fail("cannot load the BPF program: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	load_specs(bpf_map__fd(skel->maps.argspecs), spec);
@@ -303,6 +309,7 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	bool reaped = !exec_path, stop = false;
+	bool watch_only = !exec_path && !attach;   /* --cgroup/--mntns alone: until learn says stop */
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 	while (!stop) {
 		poll(&pfd, 1, TICK_MS);
@@ -321,7 +328,7 @@ int main(int argc, char **argv)
 		if (!reaped && waitpid(child, &status, WNOHANG) == child)
 			reaped = true;
 		/* like strace -f: the recording lasts until every process of the tree has exited */
-		if (reaped && __atomic_load_n(&skel->bss->live, __ATOMIC_RELAXED) <= 0)
+		if (reaped && !watch_only && __atomic_load_n(&skel->bss->live, __ATOMIC_RELAXED) <= 0)
 			stop = true;
 	}
 	recorder_bpf__detach(skel);

@@ -176,6 +176,11 @@ export function reportRows(report: HelperReport): EbpfRows {
   };
 }
 
+/** A run that lost any count (a full kernel map) is incomplete: its policy could miss a call. */
+export function runStatus(report: HelperReport): 'complete' | 'incomplete' {
+  return report.drops > 0 ? 'incomplete' : 'complete';
+}
+
 /** The exit in the terms learn reports: a code, or a signal name. */
 export function exitOf(exit: HelperExit | null): { exitCode: number | null; signal: NodeJS.Signals | null } {
   if (exit === null) return { exitCode: null, signal: null };
