@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { captureEntries, formatSpec } from '../src/record/ebpf/capture-spec.js';
@@ -84,9 +84,14 @@ async function nginxRps(prefix: readonly string[], conf: string, port: number): 
     if (m === null) throw new Error(`wrk: ${wrk.stdout}`);
     return Number(m[1]);
   } finally {
-    // SIGTERM reaches nginx through strace (which forwards it) and through the helper (which forwards it)
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('close', r));
+    // nginx's master itself gets the SIGTERM (strace would not pass it on); strace and the helper end with it
+    const closed = new Promise((r) => server.once('close', r));
+    try {
+      process.kill(Number(readFileSync(join(dirname(conf), 'nginx.pid'), 'utf8')), 'SIGTERM');
+    } catch {
+      server.kill('SIGTERM');
+    }
+    await closed;
   }
 }
 

@@ -3,7 +3,7 @@
 import { EnvironmentError } from '../errors.js';
 import { chooseRecorder, choiceLine } from '../record/choose.js';
 import { machineFacts, unmetPrecondition } from '../record/ebpf/preconditions.js';
-import { exitOf, reportRows, runStatus } from '../record/ebpf/report.js';
+import { createDeltaTracker, exitOf, reportRows, runStatus, type HelperReport } from '../record/ebpf/report.js';
 import { EbpfUnavailable, startEbpf, type EbpfSession } from '../record/ebpf/session.js';
 import type { RecorderChoice } from '../record/recorder.js';
 import type { StraceSession } from '../trace/run-strace.js';
@@ -64,17 +64,23 @@ export async function recordEbpf(session: EbpfSession, io: Io, run: EbpfRun): Pr
     const [{ openStore }, { beginRun }] = await Promise.all([import('../store/open.js'), import('../store/writer.js')]);
     store = openStore(run.dbPath);
     const writer = beginRun(store, { profile: run.profile, command: run.command, cwd: run.cwd, source: 'strace', recorder: 'ebpf', startedAt: run.startedAt });
-    let report;
+    // Every snapshot is committed as it comes, so a learn killed with -9 keeps what was counted until then.
+    const delta = createDeltaTracker();
+    const commit = (r: HelperReport) => {
+      const rows = reportRows(r);
+      writer.write(delta(rows), { events: rows.stats.events, parseErrors: 0 });
+      return rows.stats;
+    };
+    let report: HelperReport;
     try {
-      report = await session.follow();
+      report = await session.follow(commit);
     } catch (error) {
       writer.discard();
       throw error;
     }
-    const { batch, stats } = reportRows(report);
+    const stats = commit(report);
     const exit = exitOf(report.exit);
     const status = runStatus(report);
-    writer.write(batch, { events: stats.events, parseErrors: 0 });
     writer.finish({ status, endedAt: new Date(), exitCode: exit.exitCode, signal: exit.signal }, { events: stats.events, parseErrors: 0 });
     if (report.drops > 0 && !run.quiet) io.err(`learn: ${report.drops} count${report.drops === 1 ? '' : 's'} dropped (a kernel map was full): the run is incomplete\n`);
     const summary: RunSummary = {

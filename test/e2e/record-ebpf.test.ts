@@ -241,6 +241,11 @@ live('--attach records a running process and its future children, and leaves it 
 live('kill -9 of learn: the helper dies with it, no probe stays attached, the store stays consistent', async () => {
   const child = spawnLearn(['--recorder', 'auto', '--db', s.db, '--quiet', '--no-policy', '--name', 'kill9', '--', 'sleep', '31.5']);
   const { helper, program } = await started(child.pid as number);
+  let committed = 0; // snapshots are committed every second
+  for (let i = 0; i < 100 && committed === 0; i++) {
+    await sleep(100);
+    committed = readStore(s.db, (d) => (d.prepare(`SELECT coalesce(max(events), 0) AS n FROM runs r JOIN profiles p ON p.id = r.profile_id WHERE p.name = 'kill9'`).get() as { n: number }).n);
+  }
   process.kill(child.pid as number, 'SIGKILL');
   for (let i = 0; i < 100 && alive(helper); i++) await sleep(50);
   const helperAlive = alive(helper);
@@ -253,6 +258,9 @@ live('kill -9 of learn: the helper dies with it, no probe stays attached, the st
   assert.is(runs.exitCode, 0, runs.stderr);
   const listed = JSON.parse(runs.stdout) as { runs: { status: string }[] };
   assert.equal(listed.runs.map((x) => x.status), ['incomplete']);
+  assert.ok(committed > 0, 'a snapshot was committed before the kill');
+  const kept = readStore(s.db, (d) => d.prepare(`SELECT o.name FROM observations o JOIN runs r ON r.id = o.run_id JOIN profiles p ON p.id = r.profile_id WHERE p.name = 'kill9'`).all() as { name: string }[]);
+  assert.ok(kept.some((o) => o.name === 'execve'), 'the counts up to the last snapshot are kept');
   assert.is(readStore(s.db, (d) => d.pragma('integrity_check', { simple: true })), 'ok');
 });
 

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { chooseRecorder, choiceLine } from '../../src/record/choose.js';
 import { CAPTURE, SPEC_ARCH, captureEntries, formatSpec } from '../../src/record/ebpf/capture-spec.js';
 import { unmetPrecondition, type Facts } from '../../src/record/ebpf/preconditions.js';
-import { exitOf, parseReport, reportRows, ReportError } from '../../src/record/ebpf/report.js';
+import { createDeltaTracker, exitOf, parseReport, reportRows, ReportError } from '../../src/record/ebpf/report.js';
 import { EnvironmentError } from '../../src/errors.js';
 
 const t = suite('record-ebpf');
@@ -65,6 +65,21 @@ t('report → rows: counts summed over programs, socketcall named by its call, u
   ]);
   assert.equal(exitOf(report.exit), { exitCode: null, signal: 'SIGTERM' });
   assert.equal(exitOf(parseReport(['exit code 3']).exit), { exitCode: 3, signal: null });
+});
+
+t('snapshots: the last one counts, and the store gets what each adds', () => {
+  const first = ['count 0 1 0 0 0 0 0 2049 77 5', 'proc 100 0 100 2 2049 77', 'drops 0', 'snap'];
+  const second = ['count 0 1 0 0 0 0 0 2049 77 8', 'count 0 0 0 0 0 0 0 2049 77 2', 'proc 100 0 100 2 2049 77', 'proc 101 100 101 0 2049 77', 'drops 0', 'snap'];
+  const whole = parseReport([...first, ...second, 'exit code 0', 'end']);
+  assert.equal(whole.counts.map((c) => c.count), [8, 2]);
+  assert.is(whole.procs.length, 2);
+  const delta = createDeltaTracker();
+  const a = delta(reportRows(parseReport(first)));
+  assert.equal(a.observations.map((o) => [o.name, o.count]), [['write', 5]]);
+  const b = delta(reportRows(whole));
+  assert.equal(b.observations.map((o) => [o.name, o.count]), [['write', 3], ['read', 2]]);
+  assert.equal(b.processes.map((p) => p.pid), [101]);
+  assert.equal(delta(reportRows(whole)).observations, [], 'nothing new');
 });
 
 t('report: a truncated report is not complete; a line learn does not know is an error', () => {

@@ -8,9 +8,9 @@
 //              (--attach PID | --exec PATH -- ARGV...)
 // --max-counts shrinks the counts map (tests make it overflow to see drops reported).
 //
-// Report lines: `ready PID`, then at the end `count ARCH NR SUB MISSING V0 V1 V2 DEV INO N`,
-// `proc TID PPID TGID FLAGS DEV INO`, `prog DEV INO HEXPATH`, `drops N`, `exit code N|signal N|detached`,
-// `end`; or `fail MESSAGE` at any point.
+// Report lines: `ready PID`; then every second and at the end a snapshot of the maps (running totals):
+// `count ARCH NR SUB MISSING V0 V1 V2 DEV INO N`, `proc TID PPID TGID FLAGS DEV INO`, `prog DEV INO HEXPATH`,
+// `drops N`, `snap`; after the last one `exit code N|signal N|detached` and `end`; or `fail MESSAGE`.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -26,12 +26,14 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "recorder.skel.h"
 
 #define TICK_MS 20
+#define SNAPSHOT_MS 1000   /* how often the maps are written out: what a learn killed mid-run has kept */
 #define SPEC_NRS 1024
 
 struct argspec { __u8 mode, count, pos[3], narrow, pad[2]; };
@@ -146,7 +148,7 @@ static void kill_tree(struct recorder_bpf *skel)
 	}
 }
 
-static void write_report(struct recorder_bpf *skel)
+static void write_snapshot(struct recorder_bpf *skel)
 {
 	int fd = bpf_map__fd(skel->maps.counts);
 	struct count_key ck, cprev, *cp = NULL;
@@ -181,7 +183,15 @@ static void write_report(struct recorder_bpf *skel)
 		pprev = pk;
 		pp = &pprev;
 	}
-	fprintf(report, "drops %llu\n", (unsigned long long)skel->bss->drops);
+	fprintf(report, "drops %llu\nsnap\n", (unsigned long long)skel->bss->drops);
+	fflush(report);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 int main(int argc, char **argv)
@@ -311,6 +321,7 @@ int main(int argc, char **argv)
 	bool reaped = !exec_path, stop = false;
 	bool watch_only = !exec_path && !attach;   /* --cgroup/--mntns alone: until learn says stop */
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+	long long next_snapshot = now_ms() + SNAPSHOT_MS;
 	while (!stop) {
 		poll(&pfd, 1, TICK_MS);
 		struct signalfd_siginfo si;
@@ -330,9 +341,13 @@ int main(int argc, char **argv)
 		/* like strace -f: the recording lasts until every process of the tree has exited */
 		if (reaped && !watch_only && __atomic_load_n(&skel->bss->live, __ATOMIC_RELAXED) <= 0)
 			stop = true;
+		if (!stop && now_ms() >= next_snapshot) {
+			write_snapshot(skel);
+			next_snapshot = now_ms() + SNAPSHOT_MS;
+		}
 	}
 	recorder_bpf__detach(skel);
-	write_report(skel);
+	write_snapshot(skel);
 	if (!exec_path)
 		fprintf(report, "exit detached\n");
 	else if (WIFSIGNALED(status))

@@ -69,6 +69,7 @@ function big(text: string | undefined, line: string): bigint {
   return BigInt(text);
 }
 
+/** The helper's lines → its report; of several snapshots (running totals), the last counts. */
 export function parseReport(lines: readonly string[]): HelperReport {
   const counts: CountLine[] = [];
   const procs: ProcLine[] = [];
@@ -76,9 +77,19 @@ export function parseReport(lines: readonly string[]): HelperReport {
   let drops = 0;
   let exit: HelperExit | null = null;
   let complete = false;
+  let snapped = false;
   for (const line of lines) {
     const f = line.split(' ');
+    if (snapped && (f[0] === 'count' || f[0] === 'proc' || f[0] === 'prog')) {
+      counts.length = 0;
+      procs.length = 0;
+      programs.clear();
+      snapped = false;
+    }
     switch (f[0]) {
+      case 'snap':
+        snapped = true;
+        break;
       case 'count': {
         const arch = ARCH_BY_CODE[num(f[1], line)];
         if (arch === undefined) throw new ReportError(`bad helper report line: ${line}`);
@@ -173,6 +184,31 @@ export function reportRows(report: HelperReport): EbpfRows {
   return {
     batch: { observations: [...observations.values()], processes, events: [] },
     stats: { events, pending: 0, syscallsPerArch, distinct, processes: processes.filter((p) => !p.thread).length },
+  };
+}
+
+/**
+ * Turns successive snapshots (running totals) into what to add to the store each time: observation counts
+ * since the previous snapshot, and process rows that are new or changed.
+ */
+export function createDeltaTracker(): (rows: EbpfRows) => IngestBatch {
+  const counted = new Map<string, number>();
+  const procs = new Map<number, string>();
+  return (rows) => {
+    const observations: ObservationRow[] = [];
+    for (const o of rows.batch.observations) {
+      const key = `${o.arch}\0${o.nr}\0${o.name}\0${o.shape}`;
+      const before = counted.get(key) ?? 0;
+      if (o.count > before) observations.push({ ...o, count: o.count - before });
+      counted.set(key, o.count);
+    }
+    const processes = rows.batch.processes.filter((p) => {
+      const text = JSON.stringify(p);
+      if (procs.get(p.pid) === text) return false;
+      procs.set(p.pid, text);
+      return true;
+    });
+    return { observations, processes, events: [] };
   };
 }
 

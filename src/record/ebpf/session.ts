@@ -31,8 +31,11 @@ export interface EbpfOptions {
 export interface EbpfSession extends RecordSession {
   /** The program's pid (or the attached one). */
   readonly programPid: number;
-  /** Settles with the helper's report once the tree has ended (or learn stopped an attach). */
-  follow(): Promise<HelperReport>;
+  /**
+   * Settles with the helper's final report once the tree has ended (or learn stopped an attach); meanwhile
+   * `onSnapshot` gets the running totals every second.
+   */
+  follow(onSnapshot?: (report: HelperReport) => void): Promise<HelperReport>;
 }
 
 export async function startEbpf(o: EbpfOptions): Promise<EbpfSession> {
@@ -50,17 +53,31 @@ export async function startEbpf(o: EbpfOptions): Promise<EbpfSession> {
     env: o.env, cwd: o.cwd,
     stdio: [attach ? 'ignore' : 'inherit', 'inherit', 'inherit', 'pipe'],
   });
-  const lines: string[] = [];
+  // The lines of the last whole snapshot, and those after it (the next one, or the exit and `end`).
+  let last: string[] = [];
+  let current: string[] = [];
   let partial = '';
   let onLine: ((line: string) => void) | undefined;
+  let onSnapshot: ((report: HelperReport) => void) | undefined;
+  let snapshotError: unknown;
   const stream = child.stdio[REPORT_FD] as NodeJS.ReadableStream;
   stream.setEncoding('utf8');
   stream.on('data', (text: string) => {
     const parts = (partial + text).split('\n');
     partial = parts.pop() ?? '';
     for (const line of parts) {
-      lines.push(line);
       onLine?.(line);
+      if (line !== 'snap') {
+        current.push(line);
+        continue;
+      }
+      last = [...current, line];
+      current = [];
+      try {
+        onSnapshot?.(parseReport(last));
+      } catch (error) {
+        snapshotError ??= error; // reported by follow(), not thrown out of a stream handler
+      }
     }
   });
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { error: Error }>((resolveEnd) => {
@@ -77,12 +94,12 @@ export async function startEbpf(o: EbpfOptions): Promise<EbpfSession> {
       onLine = undefined;
       resolveFirst(line);
     };
-    const early = lines.find((l) => l.startsWith('ready ') || l.startsWith('fail '));
+    const early = current.find((l) => l.startsWith('ready ') || l.startsWith('fail '));
     if (early !== undefined) return settle(early);
     onLine = (line) => {
       if (line.startsWith('ready ') || line.startsWith('fail ')) settle(line);
     };
-    void ended.then(() => settle(lines.find((l) => l.startsWith('fail ')) ?? 'exited'));
+    void ended.then(() => settle(current.find((l) => l.startsWith('fail ')) ?? 'exited'));
   });
   if (!first.startsWith('ready ') || helperPid === undefined) {
     child.kill('SIGKILL'); // the gate closes with it: a program not yet released never runs
@@ -115,12 +132,14 @@ export async function startEbpf(o: EbpfOptions): Promise<EbpfSession> {
     stop: (signal) => signalHelper(signal),
     // SIGUSR1: the helper SIGKILLs every task of the tree, then reports as usual.
     kill: () => signalHelper('SIGUSR1'),
-    async follow() {
+    async follow(snapshot) {
+      onSnapshot = snapshot;
       const result = await ended;
-      if (partial !== '') lines.push(partial);
+      if (partial !== '') current.push(partial);
       if ('error' in result) throw new EnvironmentError(`the eBPF helper failed: ${result.error.message}`);
-      const report = parseReport(lines);
-      const failed = lines.find((l) => l.startsWith('fail '));
+      if (snapshotError !== undefined) throw snapshotError;
+      const report = parseReport([...last, ...current]);
+      const failed = current.find((l) => l.startsWith('fail '));
       if (failed !== undefined) throw new EnvironmentError(`the eBPF helper failed: ${failed.slice(5)}`);
       if (!report.complete) throw new EnvironmentError(`the eBPF helper ended without a report (${result.signal ?? `code ${result.code}`})`);
       return report;
