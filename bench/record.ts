@@ -3,7 +3,6 @@
 // probes attached), and the cost per syscall, to the recorded program and to every other process.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { captureEntries, formatSpec } from '../src/record/ebpf/capture-spec.js';
 import { HELPER_PATH } from '../src/record/ebpf/helper-path.js';
 import { machineFacts, unmetPrecondition } from '../src/record/ebpf/preconditions.js';
 import { resolveCommand } from '../src/replay/resolve-command.js';
+import { freePort } from '../test/helpers/procs.js';
 import { fmt, interleaved, measureOk, median, type Measured } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,14 +37,6 @@ const WORKLOADS: { name: string; argv: string[] }[] = [
   { name: "find /usr -name '*.h'", argv: ['find', '/usr', '-name', '*.h'] },
   { name: 'tar cf - /usr/share/doc', argv: ['tar', 'cf', '-', '/usr/share/doc'] },
 ];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function nginxSite(dir: string, port: number): string {
   const www = join(dir, 'www');
@@ -194,7 +186,7 @@ export async function benchRecord(): Promise<string> {
     const costs: Record<'bare' | 'recorded' | 'other' | 'strace', number[]> = { bare: [], recorded: [], other: [], strace: [] };
     for (let i = 0; i < RUNS; i++) {
       costs.bare.push(await nsPerCall([], loop, N));
-      costs.recorded.push(await nsPerCall(['sh', '-c', 'exec "$@" 3>/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--spec', SPEC, '--exec', loop, '--', 'loop'], loop, N));
+      costs.recorded.push(await nsPerCall(['sh', '-c', 'exec "$@" 3>/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--spec', SPEC, '--exec', loop, '--'], loop, N));
       const recording = spawn('sh', ['-c', 'exec "$@" 3>/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--spec', SPEC, '--exec', '/bin/sleep', '--', 'sleep', '30'], { stdio: 'ignore' });
       await new Promise((r) => setTimeout(r, 300));
       costs.other.push(await nsPerCall([], loop, N));

@@ -2,7 +2,7 @@
 // counts, the strace recorder for argument shapes, and the kernel for process trees (fork storms, 200
 // threads, exec from a non-leader thread), --attach, signals, --duration and kill -9 of learn.
 // Skipped, with the reason printed, where the eBPF recorder cannot run.
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
@@ -14,6 +14,7 @@ import {
   FIXTURES, comparableCounts, countDifferences, observationsOf, readStore, runLearn, runOf, scratch, spawnLearn,
   straceCounts, summaryJson, type StoredObservation,
 } from '../helpers/learn-cli.js';
+import { childrenOf } from '../helpers/procs.js';
 
 const t = suite('e2e/record-ebpf');
 const s = scratch();
@@ -109,6 +110,26 @@ live('a counts map that fills up: the helper counts every update it could not ma
   assert.is(runStatus(parseReport(['drops 0', 'end'])), 'complete');
 });
 
+live('keyed by mount namespace (for containers): a namespace\'s tasks are recorded from their first syscall, with their children', async () => {
+  // the namespace outlives the recording: a freed namespace's inode number can be reused by the next one
+  const inside = execa('unshare', ['-m', 'sh', '-c', 'sleep 1; ls / >/dev/null; sleep 5'], { reject: false });
+  try {
+    await sleep(300);
+    const ino = statSync(`/proc/${inside.pid}/ns/mnt`).ino;
+    const helper = execa('sh', ['-c', 'exec "$@" 3>&1', 'sh', HELPER_PATH, '--report-fd', '3', '--mntns', String(ino)], { reject: false });
+    await sleep(2500);
+    helper.kill('SIGINT');
+    const report = parseReport(String((await helper).stdout).split('\n'));
+    assert.ok(report.complete);
+    assert.ok([...report.programs.values()].includes('/usr/bin/ls') || [...report.programs.values()].includes('/bin/ls'), [...report.programs.values()].join());
+    assert.ok(report.counts.some((c) => c.arch === 'x86_64' && c.nr === 59), 'the execve of ls');
+    assert.ok(report.procs.some((p) => p.tid === inside.pid), 'the shell, adopted on its first syscall');
+  } finally {
+    inside.kill('SIGKILL');
+    await inside;
+  }
+});
+
 live('200 threads: 200 thread rows and one getppid from each', async () => {
   const r = await record([PYTHON, join(FIXTURES, 'programs/threads200.py')], 'threads200');
   assert.is(r.exitCode, 0, r.stderr);
@@ -170,15 +191,6 @@ async function started(learnPid: number): Promise<{ helper: number; program: num
     await sleep(50);
   }
   throw new Error('learn did not start its helper and program');
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((x) => x !== '').map(Number));
-  } catch {
-    return [];
-  }
 }
 
 function exeOf(pid: number): string | null {

@@ -1,22 +1,14 @@
 // kill -9 of learn mid-trace: the store still opens, the run is marked incomplete, every batch committed
 // before the kill is there, and strace does not outlive learn.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { observationsOf, readStore, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
+import { childrenOf } from '../helpers/procs.js';
 
 const t = suite('e2e/trace-kill9');
 const s = scratch();
 t.after(() => s.cleanup());
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((x) => x !== '').map(Number));
-  } catch {
-    return [];
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -329,6 +329,8 @@ int main(int argc, char **argv)
 			int sig = (int)si.ssi_signo;
 			if (sig == SIGUSR1) {
 				kill_tree(skel);
+				if (exec_path && !reaped)
+					kill(child, SIGKILL);   /* even before its exec, when it is not tracked yet */
 			} else if (sig != SIGCHLD) {
 				if (exec_path)
 					kill(child, sig);

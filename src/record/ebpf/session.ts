@@ -130,8 +130,9 @@ export async function startEbpf(o: EbpfOptions): Promise<EbpfSession> {
     programPid,
     // The helper forwards it to the program; for an attach it detaches instead (not ours to signal).
     stop: (signal) => signalHelper(signal),
-    // SIGUSR1: the helper SIGKILLs every task of the tree, then reports as usual.
-    kill: () => signalHelper('SIGUSR1'),
+    // SIGUSR1: the helper SIGKILLs every task of the tree, then reports as usual. An attached process is not
+    // ours to kill: the helper dies instead, which detaches it.
+    kill: () => signalHelper(attach ? 'SIGKILL' : 'SIGUSR1'),
     async follow(snapshot) {
       onSnapshot = snapshot;
       const result = await ended;
