@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { machineFacts, unmetPrecondition } from '../../src/record/ebpf/preconditions.js';
 import { HELPER_PATH } from '../../src/record/ebpf/helper-path.js';
 import { parseReport, runStatus } from '../../src/record/ebpf/report.js';
+import { EbpfUnavailable, startEbpf } from '../../src/record/ebpf/session.js';
 import {
   FIXTURES, comparableCounts, countDifferences, observationsOf, readStore, runLearn, runOf, scratch, spawnLearn,
   straceCounts, summaryJson, type StoredObservation,
@@ -128,6 +129,20 @@ live('keyed by mount namespace (for containers): a namespace\'s tasks are record
     inside.kill('SIGKILL');
     await inside;
   }
+});
+
+live('probes that do not attach within the bound: the program never runs, and the error says so', async () => {
+  const marker = join(s.dir, 'ran');
+  let error: unknown;
+  try {
+    await startEbpf({ target: { kind: 'command', argv: ['touch', marker] }, env: process.env, cwd: s.dir, attachTimeoutMs: 1 });
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof EbpfUnavailable, String(error));
+  assert.match((error as Error).message, /did not attach within 0\.001 s/);
+  await sleep(300);
+  assert.not.ok(existsSync(marker), 'the gated program ran');
 });
 
 live('200 threads: 200 thread rows and one getppid from each', async () => {
