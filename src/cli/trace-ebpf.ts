@@ -34,6 +34,8 @@ export async function startRecording(io: Io, o: StartOptions, strace: () => Prom
     say(choiceLine(choice));
     return { kind: 'strace', session: await strace() };
   }
+  // The store's modules load while the helper loads and attaches its probes (another process, another CPU).
+  void Promise.all([import('../store/open.js'), import('../store/writer.js')]).catch(() => undefined);
   try {
     const session = await startEbpf({ target: o.target, env: io.env, cwd: io.cwd });
     say(choiceLine(choice));
