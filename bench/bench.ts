@@ -10,6 +10,7 @@ import { benchBpf } from './bpf.js';
 import { benchContainer } from './container.js';
 import { benchDiff } from './diff.js';
 import { benchLearn } from './learn.js';
+import { benchRecord } from './record.js';
 import { benchReplay } from './replay.js';
 import { benchTraceOverhead, benchTraceParse } from './trace.js';
 
@@ -23,6 +24,7 @@ export interface BenchSection {
 export const SECTIONS: readonly BenchSection[] = [
   { key: 'trace-parse', title: 'Parsing: `learn from-strace` on a 1 M-line log', run: benchTraceParse },
   { key: 'trace-overhead', title: 'Tracing: `learn -- W` against `strace -f -o /dev/null W`', run: benchTraceOverhead },
+  { key: 'record-ebpf', title: 'Recording with eBPF: bare, strace pinned and the eBPF recorder side by side', run: benchRecord },
   { key: 'audit', title: 'Audit records', run: benchAudit },
   { key: 'learn', title: 'Learning: the exact category cover', run: benchLearn },
   { key: 'bpf', title: 'BPF filters', run: benchBpf },

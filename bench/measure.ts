@@ -56,9 +56,9 @@ export function median(values: readonly number[]): number {
 }
 
 /** Runs each variant `runs` times, interleaved (A B C A B C …) so drift on a shared machine hits all alike. */
-export async function interleaved<K extends string>(variants: Readonly<Record<K, () => Promise<Measured>>>, runs: number): Promise<Record<K, Measured[]>> {
+export async function interleaved<K extends string, T extends Measured = Measured>(variants: Readonly<Record<K, () => Promise<T>>>, runs: number): Promise<Record<K, T[]>> {
   const keys = Object.keys(variants) as K[];
-  const out = Object.fromEntries(keys.map((k) => [k, [] as Measured[]])) as Record<K, Measured[]>;
+  const out = Object.fromEntries(keys.map((k) => [k, [] as T[]])) as Record<K, T[]>;
   for (let i = 0; i < runs; i++) for (const k of keys) out[k].push(await variants[k]());
   return out;
 }

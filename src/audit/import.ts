@@ -5,6 +5,7 @@ import type { Arch } from '../abi/arch.js';
 import type { Store } from '../store/open.js';
 import { beginRun } from '../store/writer.js';
 import type { IngestBatch, ObservationRow, ProcessRow } from '../trace/ingest.js';
+import { NO_SPLIT } from '../trace/container-split.js';
 import { syscallsByArch, timeSpan, type Identity, type RecordGroup } from './group.js';
 import { stampMs, type AuditRecord } from './record.js';
 
@@ -107,6 +108,6 @@ export function toBatch(records: readonly AuditRecord[]): IngestBatch {
     observations: [...obs.values()].map((o) => ({ ...o.row, count: o.count })),
     processes: [...procs.values()],
     events: [],
-    split: { runtime: null, split: null },
+    split: NO_SPLIT,
   };
 }

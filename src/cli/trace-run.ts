@@ -9,10 +9,12 @@ import { resolveCommand } from '../replay/resolve-command.js';
 import type { Store } from '../store/open.js';
 import { precheckStore, resolveDbPath } from '../store/path.js';
 import { checkProfileName, profileNameFrom } from '../store/profile-name.js';
+import type { RecorderChoice, RecordSession } from '../record/recorder.js';
 import { startStrace, type StraceExit, type StraceSession } from '../trace/run-strace.js';
 import type { TraceTarget } from '../trace/strace-argv.js';
 import type { Io } from './io.js';
 import type { RunSummary } from './run-summary.js';
+import { recordEbpf, startRecording } from './trace-ebpf.js';
 
 export interface TraceOptions {
   readonly target: TraceTarget;
@@ -25,6 +27,8 @@ export interface TraceOptions {
   readonly quiet: boolean;
   /** Syscalls strace need not stop on: `learn diff --baseline` and `--known` record only what is new. */
   readonly untraced?: readonly string[];
+  /** Which recorder (default strace); `auto` says which it picked and why. */
+  readonly recorder?: RecorderChoice;
 }
 
 export interface TraceOutcome {
@@ -45,7 +49,7 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
   const cleanups: (() => void)[] = [];
   // Signals are caught before strace starts (the default action would kill learn and leave the trace running),
   // and reach the program as soon as there is one.
-  let session: StraceSession | undefined;
+  let session: RecordSession | undefined;
   let pending: NodeJS.Signals | undefined;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const forward = (): void => {
@@ -56,22 +60,29 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
     cleanups.push(() => process.off(signal, forward));
   }
   try {
-    const started = await startStrace({
+    const started = await startRecording(io, { recorder: o.recorder ?? 'strace', target: o.target, recordEvents: o.recordEvents, quiet: o.quiet }, () => startStrace({
       target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
       ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
-    });
-    session = started;
-    if (pending !== undefined) started.stop(pending);
+    }));
+    const live = started.session;
+    session = live;
+    if (pending !== undefined) live.stop(pending);
     if (o.duration !== undefined) {
       const timers: NodeJS.Timeout[] = [];
       timers.push(setTimeout(() => {
         stoppedByUs = true;
-        started.stop('SIGTERM');
-        timers.push(setTimeout(() => started.kill(), o.grace * 1000));
+        live.stop('SIGTERM');
+        timers.push(setTimeout(() => live.kill(), o.grace * 1000));
       }, o.duration * 1000));
       cleanups.push(() => timers.forEach(clearTimeout));
     }
-    return await record(started, io, o, { profile, identity, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
+    if (started.kind === 'ebpf') {
+      const command = o.target.kind === 'command' ? o.target.argv : ['--attach', String(o.target.pid)];
+      const { summary, exit, store } = await recordEbpf(started.session, io, { profile, identity, startedAt, dbPath, cwd: io.cwd, command, quiet: o.quiet });
+      const { learnExit, ...ended } = describeEnd(exit, o.target, stoppedByUs);
+      return { summary: { ...summary, ended }, exitCode: learnExit, store };
+    }
+    return await record(started.session, io, o, { profile, identity, startedAt, dbPath, stoppedByUs: () => stoppedByUs });
   } finally {
     for (const cleanup of cleanups) cleanup();
   }
@@ -135,7 +146,7 @@ function defaultProfileName(target: TraceTarget): string {
 }
 
 /** The program's end in words, and learn's exit code: its code, 128+N for signal N; 0 when our --duration stop ended it. */
-export function describeEnd(exit: StraceExit, target: TraceTarget, stoppedByUs: boolean): NonNullable<RunSummary['ended']> & { learnExit: number } {
+export function describeEnd(exit: Pick<StraceExit, 'exitCode' | 'signal'>, target: TraceTarget, stoppedByUs: boolean): NonNullable<RunSummary['ended']> & { learnExit: number } {
   const who = target.kind === 'command' ? 'program' : `process ${target.pid}`;
   const after = stoppedByUs ? ' (stopped by --duration)' : '';
   if (target.kind === 'attach') {

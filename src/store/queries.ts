@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Phase, RuntimeName, SplitKind } from '../trace/container-split.js';
 import type { ShapeCount } from '../trace/shape-count.js';
-import type { RunSource, RunStatus } from './writer.js';
+import type { RunRecorder, RunSource, RunStatus } from './writer.js';
 
 export interface ProfileRow {
   readonly id: number;
@@ -18,6 +18,8 @@ export interface RunRow {
   readonly command: readonly string[];
   readonly cwd: string;
   readonly source: RunSource;
+  /** Which recorder made a live run; null for imports. */
+  readonly recorder: RunRecorder | null;
   readonly startedAt: string;
   readonly endedAt: string | null;
   readonly exitCode: number | null;
@@ -73,7 +75,7 @@ interface RawRun extends Omit<RunRow, 'command'> {
 }
 
 const RUN_SELECT = `
-  SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.started_at AS startedAt, r.ended_at AS endedAt,
+  SELECT r.id, p.name AS profile, r.command, r.cwd, r.source, r.recorder, r.started_at AS startedAt, r.ended_at AS endedAt,
     r.exit_code AS exitCode, r.signal, r.status, r.events, r.parse_errors AS parseErrors, r.exe, r.uid,
     r.container_runtime AS containerRuntime, r.container_split AS containerSplit,
     (SELECT count(*) FROM (SELECT DISTINCT arch, nr FROM observations o WHERE o.run_id = r.id)) AS syscalls

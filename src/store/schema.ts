@@ -117,6 +117,11 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE observations;
   ALTER TABLE observations_v4 RENAME TO observations;
   `,
+  // 5: which recorder made a live run ('strace' source): strace or the eBPF helper; NULL for imports.
+  `
+  ALTER TABLE runs ADD COLUMN recorder TEXT CHECK (recorder IN ('strace', 'ebpf'));
+  UPDATE runs SET recorder = 'strace' WHERE source = 'strace';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,8 @@ import type { Store } from './open.js';
 import { checkProfileName } from './profile-name.js';
 
 export type RunSource = 'strace' | 'strace-file' | 'audit';
+/** Which recorder made a live run (source 'strace': recorded by learn as the program ran). */
+export type RunRecorder = 'strace' | 'ebpf';
 export type RunStatus = 'running' | 'complete' | 'incomplete';
 
 export interface RunStart {
@@ -13,6 +15,8 @@ export interface RunStart {
   readonly command: readonly string[];
   readonly cwd: string;
   readonly source: RunSource;
+  /** For a live run: strace (the default) or ebpf. */
+  readonly recorder?: RunRecorder;
   readonly startedAt: Date;
   /** Who made the calls: the executable's absolute path and real uid, when known. */
   readonly exe?: string | null;
@@ -52,10 +56,10 @@ export function beginRun(store: Store, start: RunStart): RunWriter {
       db.prepare(`INSERT INTO profiles(name) VALUES (?) ON CONFLICT(name) DO NOTHING`).run(start.profile);
       const profile = db.prepare(`SELECT id FROM profiles WHERE name = ?`).get(start.profile) as { id: number };
       const run = db.prepare(`
-        INSERT INTO runs(profile_id, command, cwd, source, started_at, status, owner_pid, owner_start, exe, uid)
-        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
-        .run(profile.id, JSON.stringify(start.command), start.cwd, start.source, start.startedAt.toISOString(), owner.pid, owner.start,
-          start.exe ?? null, start.uid ?? null);
+        INSERT INTO runs(profile_id, command, cwd, source, recorder, started_at, status, owner_pid, owner_start, exe, uid)
+        VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+        .run(profile.id, JSON.stringify(start.command), start.cwd, start.source, start.recorder ?? (start.source === 'strace' ? 'strace' : null),
+          start.startedAt.toISOString(), owner.pid, owner.start, start.exe ?? null, start.uid ?? null);
       return { profileId: profile.id, runId: Number(run.lastInsertRowid) };
     })();
     return makeWriter(store, ids.runId, ids.profileId);

@@ -23,6 +23,9 @@ export interface SplitInfo {
   readonly split: SplitKind | null;
 }
 
+/** A trace with no container runtime in it, or a recorder that does not tell the phases apart. */
+export const NO_SPLIT: SplitInfo = { runtime: null, split: null };
+
 /** Receives each syscall event with its phase, in trace order per task. */
 export type PhaseSink = (ev: SyscallEvent, phase: Phase) => void;
 

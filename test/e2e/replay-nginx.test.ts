@@ -4,12 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
+import { freePort } from '../helpers/processes.js';
 import { replayReport } from '../helpers/replay-cli.js';
 
 const t = suite('e2e/replay-nginx');
@@ -37,14 +37,6 @@ const PAGES: Record<string, string> = {
   'b.txt': 'plain text page\n',
   'big.bin': 'x'.repeat(300_000),
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function writeSite(port: number): string {
   mkdirSync(www, { recursive: true });

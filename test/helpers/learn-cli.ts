@@ -26,11 +26,12 @@ export function scratch(prefix = 'learn-e2e-'): { dir: string; db: string; clean
 }
 
 /**
- * The environment learn runs with: plain output (the test runner sets FORCE_COLOR, which fights NO_COLOR), and
- * a filter cache of the test run's own, not the user's.
+ * The environment learn runs with: plain output (the test runner sets FORCE_COLOR, which fights NO_COLOR), a
+ * filter cache of the test run's own, not the user's, and the strace recorder unless a test asks for another
+ * (the eBPF recorder's tests pass --recorder).
  */
 function learnEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(WORK_DIR, 'cache'), ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(WORK_DIR, 'cache'), LEARN_RECORDER: 'strace', ...extra };
   delete env.FORCE_COLOR;
   return env;
 }

@@ -1,5 +1,7 @@
-// Process trees and unprivileged users for tests that kill learn or play an attacker.
+// Process trees, ports and unprivileged users for the tests (and benchmarks) that kill learn, run servers or
+// play an attacker.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { execa } from 'execa';
 import * as assert from 'uvu/assert';
 
@@ -11,6 +13,15 @@ export function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** Every process below `pid`, parents first. */

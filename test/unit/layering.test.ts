@@ -18,6 +18,7 @@ const EDGES = new Set([
   'replay/filter-cache.ts', 'replay/launch.ts', 'replay/launch-bwrap.ts', 'replay/loader-entry.ts',
   'replay/native.ts', 'replay/resolve-command.ts', 'replay/tree-watch.ts', 'replay/audit-violations.ts',
   'replay/execve-check.ts',
+  'record/ebpf/preconditions.ts', 'record/ebpf/session.ts', // read this machine's facts, run the eBPF helper
 ]);
 const EDGE_DIRS = ['cli/', 'store/', 'audit/sources/', 'os/'];
 // node:os is left out: its `constants` (signal numbers) are facts, not I/O. Type-only imports are fine.

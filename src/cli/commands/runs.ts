@@ -41,7 +41,7 @@ export function formatRuns(profiles: readonly ProfileRow[], runs: readonly RunRo
     for (const r of runs.filter((x) => x.profile === p.name)) {
       const exit = r.signal !== null ? `killed by ${r.signal}` : r.exitCode !== null ? `exit ${r.exitCode}` : '';
       const problems = r.parseErrors > 0 ? `, ${r.parseErrors} parse problems` : '';
-      lines.push(`  #${r.id} ${r.startedAt} ${r.source} ${r.status}${exit === '' ? '' : ` (${exit})`}: ` +
+      lines.push(`  #${r.id} ${r.startedAt} ${r.recorder ?? r.source} ${r.status}${exit === '' ? '' : ` (${exit})`}: ` +
         `${r.events} events, ${r.syscalls} syscalls${problems} · ${r.command.join(' ')}`);
     }
   }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { checkOutputDir } from '../../os/atomic-write.js';
 import { UsageError } from '../../errors.js';
+import { isRecorderChoice, RECORDERS, type RecorderChoice } from '../../record/recorder.js';
 import { PIN_DEFAULT, type TraceTarget } from '../../trace/strace-argv.js';
 
 import type { Io } from '../io.js';
@@ -13,8 +14,8 @@ import { addPolicyOptions, policyDate, policyOutputOptions, type PolicyFlags } f
 export const registerTrace: RegisterCommand = (program: Command, io: Io, result: ActionResult) => {
   const command = program
     .command('trace', { isDefault: true })
-    .summary('trace a command under strace and store its syscalls (the default command)')
-    .description('Run CMD under `strace -f`, stream its syscalls into the store under a profile, and report how it ended.\n' +
+    .summary('record a command\'s syscalls (eBPF or strace) into the store (the default command)')
+    .description('Run CMD recorded by eBPF (where the kernel allows) or `strace -f`, stream its syscalls into the store under a profile, and report how it ended.\n' +
       'learn exits with the program\'s exit code (128+N when killed by signal N).')
     .argument('[command...]', 'the command to trace, after --')
     .option('--name <name>', 'profile name (default: the command\'s basename)')
@@ -22,8 +23,9 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
     .option('--duration <sec>', 'stop the program after SEC seconds (SIGTERM, then SIGKILL after --grace)', parsePositive('--duration'))
     .option('--grace <sec>', 'seconds between SIGTERM and SIGKILL', parsePositive('--grace'), 5)
     .option('--attach <pid>', 'trace a running process instead of starting one (strace -p)', parsePid)
-    .option('--record-events', 'also store every call, not only the aggregate')
-    .option('--pin', `run strace and the program on one CPU (default: ${PIN_DEFAULT ? 'on' : 'off'})`)
+    .option('--recorder <kind>', 'auto (eBPF where the kernel allows it, else strace; says which and why), ebpf or strace (default: $LEARN_RECORDER or auto)', parseRecorder)
+    .option('--record-events', 'also store every call, not only the aggregate (strace only)')
+    .option('--pin', `under strace, run strace and the program on one CPU (default: ${PIN_DEFAULT ? 'on' : 'off'})`)
     .option('--no-pin', 'leave CPU affinity alone')
     .option('--quiet', 'no progress and no summary on stderr')
     .option('--json', 'print the summary as JSON on stdout')
@@ -51,6 +53,7 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
         recordEvents: opts.recordEvents === true,
         pin: (opts.pin as boolean | undefined) ?? PIN_DEFAULT,
         quiet: opts.quiet === true,
+        recorder: (opts.recorder as RecorderChoice | undefined) ?? parseRecorder(io.env.LEARN_RECORDER || 'auto', 'LEARN_RECORDER'),
         ...(known === undefined ? {} : { untraced: known.untraced }),
       });
       try {
@@ -71,6 +74,11 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
 function parsePid(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--attach needs a process id, got '${value}'`);
   return Number(value);
+}
+
+function parseRecorder(value: string, what = '--recorder'): RecorderChoice {
+  if (!isRecorderChoice(value)) throw new UsageError(`${what} must be one of ${RECORDERS.join(', ')}, got '${value}'`);
+  return value;
 }
 
 function traceTarget(command: string[], attach: number | undefined): TraceTarget {

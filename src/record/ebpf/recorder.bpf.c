@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+// The kernel half of `learn --recorder ebpf`: counts the syscalls of one process tree in maps, keyed by
+// program (the executable's device and inode), arch, number and the argument values a policy may
+// constrain. Nothing is sent per call, so nothing can be lost to a full buffer; a map that is full counts a
+// drop instead, and the run is then reported incomplete.
+//
+// The tree: a task is tracked when it is the gated child making its first execve (target_tid), when its
+// cgroup or mount namespace is the one asked for (containers), or when a tracked task forks it. A
+// non-leader thread that execs takes over the leader's tid, so its entry moves in sched_process_exec.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define TS_COMPAT 0x0002          /* arch/x86/include/asm/thread_info.h: an ia32 syscall is running */
+#define X32_SYSCALL_BIT 0x40000000
+#define NR_EXECVE 59              /* x86_64: how the gated child starts the program */
+#define ARCH_X86_64 0
+#define ARCH_I386 1
+#define ARCH_X32 2                /* argspec only: counts keep arch 0 and the x32 bit in nr */
+#define SPEC_NRS 1024
+
+/* How the values of a call are captured (set per arch and number by the loader from learn's tables). */
+enum capture_mode {
+	CAPTURE_NONE = 0,
+	CAPTURE_REGS = 1,      /* the arguments at pos[] */
+	CAPTURE_STRUCT0 = 2,   /* a u64 at offset 0 of the struct arg 0 points to (clone3's flags) */
+	CAPTURE_SOCKETCALL = 3,/* i386 socketcall(call, args*): the call, and for socket/socketpair its u32 args */
+	CAPTURE_OLD_MMAP = 4,  /* i386 old mmap(struct*): prot, the third u32 */
+};
+
+struct argspec {
+	__u8 mode;
+	__u8 count;    /* values captured */
+	__u8 pos[3];
+	__u8 narrow;   /* bit i: value i is a 32-bit argument (the kernel reads the low word only) */
+	__u8 pad[2];
+};
+
+struct count_key {
+	__u64 ino;     /* program: inode and device of the executable (0 before the first exec) */
+	__u32 dev;
+	__u32 nr;      /* as the kernel saw it: x32 calls keep X32_SYSCALL_BIT */
+	__u16 arch;    /* ARCH_X86_64 or ARCH_I386 */
+	__u8 sub;      /* i386 socketcall: the call number */
+	__u8 missing;  /* bit i: value i could not be read from user memory */
+	__u32 pad;
+	__u64 val[3];
+};
+
+struct task_val {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* One row per process or thread seen: what learn stores in its processes table. */
+struct proc_val {
+	__u32 ppid;    /* the tid that created it (0 for a root) */
+	__u32 tgid;
+	__u64 ino;     /* program after its last exec */
+	__u32 dev;
+	__u32 flags;   /* PROC_THREAD, PROC_EXECED */
+};
+#define PROC_THREAD 1
+#define PROC_EXECED 2
+
+struct prog_val {
+	char path[256];   /* the path as given to execve (first seen for this program) */
+};
+struct prog_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* Set by the loader. */
+volatile __u32 target_tid;       /* the gated child: tracked from its first execve */
+volatile __u64 target_cgroup;    /* nonzero: track every task of this cgroup (v2 id) */
+volatile __u32 target_mntns;     /* nonzero: track every task in this mount namespace */
+/* Read by the loader. */
+__u64 drops;                     /* map updates that found the map full */
+__s64 live;                      /* tracked tasks not yet exited */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct task_val);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct proc_val);
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct prog_key);
+	__type(value, struct prog_val);
+} progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 3 * SPEC_NRS);
+	__type(key, __u32);
+	__type(value, struct argspec);
+} argspecs SEC(".maps");
+
+/* Scratch for a program path (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct prog_val);
+} scratch SEC(".maps");
+
+static __always_inline void drop(void)
+{
+	__sync_fetch_and_add(&drops, 1);
+}
+
+static __always_inline int track(__u32 tid, struct task_val *tv, __u32 ppid, __u32 tgid, __u32 flags)
+{
+	if (bpf_map_update_elem(&tasks, &tid, tv, BPF_NOEXIST) != 0) {
+		if (!bpf_map_lookup_elem(&tasks, &tid))
+			drop();
+		return -1;
+	}
+	__sync_fetch_and_add(&live, 1);
+	struct proc_val pv = { .ppid = ppid, .tgid = tgid, .ino = tv->ino, .dev = tv->dev, .flags = flags };
+	if (bpf_map_update_elem(&procs, &tid, &pv, BPF_ANY) != 0)
+		drop();
+	return 0;
+}
+
+/* A task of the cgroup or mount namespace being recorded, met for the first time. */
+static __always_inline struct task_val *adopt(__u32 tid, struct task_struct *task)
+{
+	bool match = false;
+	if (target_cgroup != 0 && bpf_get_current_cgroup_id() == target_cgroup)
+		match = true;
+	if (target_mntns != 0 && BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == target_mntns)
+		match = true;
+	if (!match)
+		return NULL;
+	struct task_val tv = {};
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe) {
+		tv.ino = BPF_CORE_READ(exe, f_inode, i_ino);
+		tv.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	}
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	track(tid, &tv, BPF_CORE_READ(task, real_parent, pid), tgid, tgid == tid ? 0 : PROC_THREAD);
+	return bpf_map_lookup_elem(&tasks, &tid);
+}
+
+static __always_inline __u64 reg_arg(struct pt_regs *regs, bool compat, __u32 i)
+{
+	if (compat) {
+		switch (i) {
+		case 0: return (__u32)regs->bx;
+		case 1: return (__u32)regs->cx;
+		case 2: return (__u32)regs->dx;
+		case 3: return (__u32)regs->si;
+		case 4: return (__u32)regs->di;
+		default: return (__u32)regs->bp;
+		}
+	}
+	switch (i) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
+	}
+}
+
+static __always_inline void capture(struct count_key *key, struct pt_regs *regs, bool compat, __u32 spec_index)
+{
+	struct argspec *spec = bpf_map_lookup_elem(&argspecs, &spec_index);
+	if (!spec || spec->mode == CAPTURE_NONE)
+		return;
+	switch (spec->mode) {
+	case CAPTURE_REGS:
+		for (__u32 i = 0; i < 3; i++) {
+			if (i >= spec->count)
+				break;
+			__u64 v = reg_arg(regs, compat, spec->pos[i]);
+			key->val[i] = (spec->narrow >> i) & 1 ? (__u32)v : v;
+		}
+		break;
+	case CAPTURE_STRUCT0: {
+		__u64 flags = 0;
+		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)reg_arg(regs, compat, 0)) != 0)
+			key->missing = 1;
+		key->val[0] = flags;
+		break;
+	}
+	case CAPTURE_SOCKETCALL: {
+		__u32 call = reg_arg(regs, compat, 0);
+		key->sub = call;
+		if (call == 1 /* SYS_SOCKET */ || call == 8 /* SYS_SOCKETPAIR */) {
+			__u32 a[3] = {};
+			if (bpf_probe_read_user(a, sizeof(a), (void *)reg_arg(regs, compat, 1)) != 0)
+				key->missing = 7;
+			key->val[0] = a[0];
+			key->val[1] = a[1];
+			key->val[2] = a[2];
+		}
+		break;
+	}
+	case CAPTURE_OLD_MMAP: {
+		__u32 prot = 0;   /* struct mmap_arg_struct { addr, len, prot, flags, fd, offset }, u32 each */
+		if (bpf_probe_read_user(&prot, sizeof(prot), (void *)(reg_arg(regs, compat, 0) + 8)) != 0)
+			key->missing = 1;
+		key->val[0] = prot;
+		break;
+	}
+	}
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_val *tv = bpf_map_lookup_elem(&tasks, &tid);
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!tv) {
+		if (tid == target_tid && id == NR_EXECVE) {
+			struct task_val root = {};
+			target_tid = 0;
+			track(tid, &root, 0, tid, 0);
+			tv = bpf_map_lookup_elem(&tasks, &tid);
+		} else if (target_cgroup != 0 || target_mntns != 0) {
+			tv = adopt(tid, task);
+		}
+		if (!tv)
+			return 0;
+	}
+	bool compat = false;
+	if (bpf_core_field_exists(task->thread_info.status))
+		compat = (task->thread_info.status & TS_COMPAT) != 0;
+	__u32 nr = (__u32)id;
+	struct count_key key = { .ino = tv->ino, .dev = tv->dev, .nr = nr, .arch = compat ? ARCH_I386 : ARCH_X86_64 };
+	__u32 spec_nr = nr & ~X32_SYSCALL_BIT;
+	if (spec_nr < SPEC_NRS && id >= 0) {
+		__u32 spec_arch = compat ? ARCH_I386 : (nr & X32_SYSCALL_BIT) ? ARCH_X32 : ARCH_X86_64;
+		capture(&key, regs, compat, spec_arch * SPEC_NRS + spec_nr);
+	}
+	__u64 *n = bpf_map_lookup_elem(&counts, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	__u64 one = 1;
+	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST) != 0) {
+		n = bpf_map_lookup_elem(&counts, &key);   /* another CPU inserted it first */
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			drop();
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptid = parent->pid;
+	struct task_val *tv = bpf_map_lookup_elem(&tasks, &ptid);
+	if (!tv)
+		return 0;
+	struct task_val copy = *tv;
+	__u32 tgid = child->tgid;
+	track(child->pid, &copy, ptid, tgid, tgid == parent->tgid ? PROC_THREAD : 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 old = old_pid, tid = p->pid;
+	if (!bpf_map_lookup_elem(&tasks, &old))
+		return 0;
+	struct inode *inode = bprm->file->f_inode;
+	struct task_val tv = { .ino = inode->i_ino, .dev = inode->i_sb->s_dev };
+	if (old != tid) {
+		/* a non-leader thread exec'd: it now runs as the leader, whose own exit was already seen */
+		if (bpf_map_delete_elem(&tasks, &old) == 0)
+			__sync_fetch_and_add(&live, -1);
+		struct proc_val leader = { .tgid = tid };
+		bpf_map_update_elem(&procs, &tid, &leader, BPF_NOEXIST);   /* normally there already */
+		if (bpf_map_update_elem(&tasks, &tid, &tv, BPF_ANY) == 0)
+			__sync_fetch_and_add(&live, 1);
+		else
+			drop();
+	} else if (bpf_map_update_elem(&tasks, &tid, &tv, BPF_EXIST) != 0) {
+		drop();
+	}
+	struct proc_val *pv = bpf_map_lookup_elem(&procs, &tid);
+	if (pv) {
+		pv->ino = tv.ino;
+		pv->dev = tv.dev;
+		pv->flags = (pv->flags & ~PROC_THREAD) | PROC_EXECED;
+	}
+	struct prog_key pk = { .ino = tv.ino, .dev = tv.dev };
+	if (bpf_map_lookup_elem(&progs, &pk))
+		return 0;
+	__u32 zero = 0;
+	struct prog_val *path = bpf_map_lookup_elem(&scratch, &zero);
+	if (!path)
+		return 0;
+	bpf_probe_read_kernel_str(path->path, sizeof(path->path), bprm->filename);
+	if (bpf_map_update_elem(&progs, &pk, path, BPF_NOEXIST) != 0 && !bpf_map_lookup_elem(&progs, &pk))
+		drop();
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u32 tid = p->pid;
+	if (bpf_map_delete_elem(&tasks, &tid) == 0)
+		__sync_fetch_and_add(&live, -1);
+	return 0;
+}
