@@ -9,6 +9,7 @@ import { benchAudit } from './audit.js';
 import { benchBpf } from './bpf.js';
 import { benchDiff } from './diff.js';
 import { benchLearn } from './learn.js';
+import { benchQuality } from './quality.js';
 import { benchReplay } from './replay.js';
 import { benchTraceOverhead, benchTraceParse } from './trace.js';
 
@@ -27,6 +28,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { key: 'bpf', title: 'BPF filters', run: benchBpf },
   { key: 'diff', title: 'Policy diff', run: benchDiff },
   { key: 'replay', title: 'Replay', run: benchReplay },
+  { key: 'quality', title: 'Policy quality', run: benchQuality },
 ];
 
 const OUT = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));

@@ -1,5 +1,6 @@
 // The policy output formats and options, apart from the writer so option parsing loads no emitter.
 import { UsageError } from '../errors.js';
+import type { ProfileLevel } from '../learn/cost.js';
 import type { Action } from '../policy/model.js';
 
 export const POLICY_FORMATS = ['kafel', 'bpf', 'oci', 'systemd', 'firejail', 'json'] as const;
@@ -12,7 +13,7 @@ export interface PolicyOutputOptions {
   readonly formats: readonly PolicyFormat[];
   /** Built-in catalog name or path to a .policy file. */
   readonly catalog: string;
-  readonly strict: boolean;
+  readonly level: ProfileLevel;
   readonly maxExcess: number | undefined;
   readonly defaultAction: Action;
   /** Written into the header; passed in so output stays reproducible in tests. */

@@ -55,11 +55,11 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   const header = [
     `seccomp-learn ${VERSION}: learned policy for profile '${profile}'`,
     `runs: ${runs.map((r) => r.id).join(', ')}; events: ${runs.reduce((n, r) => n + r.events, 0)}; catalog: ${catalog.name}` +
-      `${options.strict ? '; --strict' : ''}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
+      `; level: ${options.level}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
     `date: ${options.now.toISOString()}`,
   ];
   const learned = learnPolicy(shapes, catalogCategories(catalog, arches), {
-    profile, defaultAction: options.defaultAction, strict: options.strict, maxExcess: options.maxExcess, header,
+    profile, defaultAction: options.defaultAction, level: options.level, maxExcess: options.maxExcess, header,
   });
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;

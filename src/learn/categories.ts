@@ -4,8 +4,9 @@ import type { Category } from './types.js';
 
 /** A catalog's categories as the learner sees them, for the given arches. */
 export function catalogCategories(catalog: Catalog, arches: readonly Arch[]): Category[] {
-  return [...catalog.defs.keys()].map((name) => ({
-    name,
-    syscalls: new Map(arches.map((arch) => [arch, categorySyscalls(catalog, name, arch)] as const)),
+  return [...catalog.defs.values()].map((def) => ({
+    name: def.name,
+    syscalls: new Map(arches.map((arch) => [arch, categorySyscalls(catalog, def.name, arch)] as const)),
+    ...(def.blocks.length === 0 && def.uses.length > 0 ? { parts: def.uses } : {}),
   }));
 }

@@ -1,5 +1,7 @@
-// Exact minimum set cover with a lexicographic objective: fewest sets, then fewest excess keys in the union of
-// the chosen sets, then the smallest sorted list of names (so equal optima resolve the same way every time).
+// Exact minimum set cover with a lexicographic objective. 'cost': the least weighted excess (each key in the union
+// of the chosen sets' excess counts its weight once) plus setCost per chosen set, then fewest sets; 'fewest': fewest
+// sets, then least weighted excess. Last, the smallest sorted list of names (equal optima resolve the same way
+// every time).
 // Branch and bound: branch on the uncovered element with fewest candidates, exclude each explored candidate from
 // its later siblings, prune with a disjoint-elements lower bound, seed the bound with a greedy cover.
 
@@ -14,6 +16,12 @@ export interface CoverSet {
 export interface CoverProblem {
   readonly elements: number;
   readonly sets: readonly CoverSet[];
+  /** The cost of granting one excess key; 1 each when absent. */
+  readonly weight?: (key: string) => number;
+  /** 'fewest' sets first (the default), or least 'cost'. */
+  readonly objective?: 'cost' | 'fewest';
+  /** What choosing one set costs under 'cost' (default 0). */
+  readonly setCost?: number;
 }
 
 export interface CoverSolution {
@@ -23,6 +31,8 @@ export interface CoverSolution {
   readonly uncovered: readonly number[];
   /** Size of the union of the chosen sets' excess. */
   readonly excess: number;
+  /** Weighted size of that union, plus setCost per chosen set. */
+  readonly cost: number;
 }
 
 interface Reduced {
@@ -30,7 +40,8 @@ interface Reduced {
   readonly rowCands: readonly (readonly number[])[]; // per element class, reduced set indices
   readonly setRows: readonly (readonly number[])[];
   readonly setExcess: readonly (readonly number[])[];
-  readonly keys: number;
+  /** Weight per key id. */
+  readonly keyWeight: readonly number[];
 }
 
 export function solveCover(problem: CoverProblem): CoverSolution {
@@ -41,9 +52,10 @@ export function solveCover(problem: CoverProblem): CoverSolution {
   const uncovered = cands.flatMap((c, e) => (c.length === 0 ? [e] : []));
   const reduced = reduce(problem, cands.filter((c) => c.length > 0));
   const names = reduced.sets.map((i) => problem.sets[i]!.name);
-  const best = search(reduced, names);
+  const setCost = problem.setCost ?? 0;
+  const best = search(reduced, names, problem.objective ?? 'fewest', setCost);
   const chosen = best.chosen.map((i) => reduced.sets[i]!).sort((a, b) => cmpStr(problem.sets[a]!.name, problem.sets[b]!.name));
-  return { chosen, uncovered, excess: best.excess };
+  return { chosen, uncovered, excess: best.excessKeys, cost: best.weight + setCost * chosen.length };
 }
 
 function cmpStr(a: string, b: string): number {
@@ -81,12 +93,13 @@ function reduce(problem: CoverProblem, rawRows: number[][]): Reduced {
   const keyIds = new Map<string, number>();
   const keyId = (k: string): number => keyIds.get(k) ?? keyIds.set(k, keyIds.size).get(k)!;
   const setExcess = kept.map((s) => [...excessOf.get(s)!].map(keyId));
+  const weight = problem.weight ?? (() => 1);
   return {
     sets: kept,
     rowCands: rows.map((row) => row.flatMap((s) => (index.has(s) ? [index.get(s)!] : []))),
     setRows: kept.map((s) => [...coverOf.get(s)!]),
     setExcess,
-    keys: keyIds.size,
+    keyWeight: [...keyIds.keys()].map(weight),
   };
 }
 
@@ -98,45 +111,56 @@ function bump(counts: Int32Array, i: number, delta: 1 | -1): boolean {
 }
 
 interface Best {
-  k: number;
-  excess: number;
+  /** The objective as a tuple compared in order, then the names. */
+  score: [number, number];
+  weight: number;
+  excessKeys: number;
   names: string[];
   chosen: number[];
 }
 
-function better(k: number, excess: number, names: readonly string[], best: Best): boolean {
-  if (k !== best.k) return k < best.k;
-  if (excess !== best.excess) return excess < best.excess;
+function better(score: readonly [number, number], names: readonly string[], best: Best): boolean {
+  if (score[0] !== best.score[0]) return score[0] < best.score[0];
+  if (score[1] !== best.score[1]) return score[1] < best.score[1];
   for (let i = 0; i < names.length; i++) if (names[i] !== best.names[i]) return names[i]! < best.names[i]!;
   return false;
 }
 
-function search(r: Reduced, names: readonly string[]): Best {
+function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewest', setCost: number): Best {
   const rows = r.rowCands.length;
   const covered = new Int32Array(rows);
-  const keyCount = new Int32Array(r.keys);
+  const keyCount = new Int32Array(r.keyWeight.length);
   const excluded = new Uint8Array(r.sets.length);
   const marks = new Int32Array(r.sets.length);
   let stamp = 0;
   let open = rows;
-  let excess = 0;
+  let weight = 0;
+  let excessKeys = 0;
   const chosen: number[] = [];
-  const best: Best = { k: Infinity, excess: Infinity, names: [], chosen: [] };
+  const best: Best = { score: [Infinity, Infinity], weight: Infinity, excessKeys: Infinity, names: [], chosen: [] };
+  /** The objective of `sets` chosen sets with the current excess (excess only grows as sets are added). */
+  const score = (sets: number): [number, number] => (objective === 'cost' ? [weight + setCost * sets, sets] : [sets, weight]);
 
   function take(s: number, delta: 1 | -1): void {
     // A counter going 0 → 1 (or back) changes the open elements and the union's excess.
     for (const row of r.setRows[s]!) if (bump(covered, row, delta)) open -= delta;
-    for (const key of r.setExcess[s]!) if (bump(keyCount, key, delta)) excess += delta;
+    for (const key of r.setExcess[s]!) {
+      if (bump(keyCount, key, delta)) {
+        weight += delta * r.keyWeight[key]!;
+        excessKeys += delta;
+      }
+    }
     if (delta === 1) chosen.push(s);
     else chosen.pop();
   }
   function record(): void {
     const sorted = chosen.map((s) => names[s]!).sort(cmpStr);
-    if (better(chosen.length, excess, sorted, best)) Object.assign(best, { k: chosen.length, excess, names: sorted, chosen: [...chosen] });
+    const now = score(chosen.length);
+    if (better(now, sorted, best)) Object.assign(best, { score: now, weight, excessKeys, names: sorted, chosen: [...chosen] });
   }
   const available = (row: number): number[] => r.rowCands[row]!.filter((s) => excluded[s] === 0);
   const gain = (s: number): number => r.setRows[s]!.reduce((n, row) => n + (covered[row] === 0 ? 1 : 0), 0);
-  const newExcess = (s: number): number => r.setExcess[s]!.reduce((n, key) => n + (keyCount[key] === 0 ? 1 : 0), 0);
+  const newExcess = (s: number): number => r.setExcess[s]!.reduce((n, key) => n + (keyCount[key] === 0 ? r.keyWeight[key]! : 0), 0);
 
   /** Open elements no single set can cover two of, each needing its own set. */
   function lowerBound(openRows: readonly { row: number; cands: number[] }[]): number {
@@ -156,8 +180,8 @@ function search(r: Reduced, names: readonly string[]): Best {
     openRows.sort((a, b) => a.cands.length - b.cands.length);
     const pivot = openRows[0]!;
     if (pivot.cands.length === 0) return;
-    const k = chosen.length + lowerBound(openRows);
-    if (k > best.k || (k === best.k && excess > best.excess)) return;
+    const bound = score(chosen.length + lowerBound(openRows));
+    if (bound[0] > best.score[0] || (bound[0] === best.score[0] && bound[1] > best.score[1])) return;
     const order = pivot.cands
       .map((s) => ({ s, gain: gain(s), extra: newExcess(s) }))
       .sort((a, b) => b.gain - a.gain || a.extra - b.extra || cmpStr(names[a.s]!, names[b.s]!));

@@ -33,7 +33,7 @@ function bruteForce(p: CoverProblem): CoverSolution {
     }
   }
   const uncovered = [...Array(p.elements).keys()].filter((e) => !coverable.has(e));
-  return { chosen: best!.chosen, uncovered, excess: best!.excess };
+  return { chosen: best!.chosen, uncovered, excess: best!.excess, cost: best!.excess };
 }
 
 function randomProblem(rand: () => number): CoverProblem {

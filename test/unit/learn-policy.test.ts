@@ -96,7 +96,7 @@ t('deterministic: the same shapes in any order give the same text', () => {
 });
 
 t('--strict: exactly the observed syscalls and argument values, no categories', () => {
-  const { policy } = learn(SMALL, { strict: true });
+  const { policy } = learn(SMALL, { level: 'strict' });
   assert.equal(policy.use!.names, ['demo_extra']);
   for (const s of SMALL) assert.ok(sameAction(verdict(policy, s), ALLOW));
   // Same family, other flags: refused in strict mode.
@@ -123,7 +123,7 @@ t('constraints: clone never gets CLONE_NEWUSER, mprotect stays W^X, ioctl/prctl 
     shape('ioctl', [null, 0x5401n, null]),
     shape('prctl', [15n, null, null, null, null]),
   ];
-  const { policy } = learn(shapes, { strict: false, maxExcess: 0 });
+  const { policy } = learn(shapes, { level: 'balanced', maxExcess: 0 });
   for (const s of shapes) assert.ok(sameAction(verdict(policy, s), ALLOW), s.name);
   assert.equal(verdict(policy, shape('clone', [CLONE_THREAD_FLAGS | 0x10000000n, 0n, 0n, 0n, 0n])), KILL);
   assert.equal(verdict(policy, shape('mprotect', [0n, 0n, 0x7n])), KILL);
