@@ -11,6 +11,9 @@ export interface QualityProgram {
   readonly learn: string;
   readonly same: readonly string[];
   readonly near: readonly string[];
+  /** Workloads that need a capability the learn run never showed (writing files after a read-only run):
+   * the policy must refuse them, so the bench counts how many it did refuse. */
+  readonly beyond?: readonly string[];
 }
 
 const NGINX_CONF = `printf '%s\\n' 'worker_processes 1; error_log logs/error.log; pid logs/nginx.pid;' \\
@@ -44,7 +47,7 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'printf "a,b\\n1,2\\n3,4\\n" > t.csv; printf "a,b\\n9,8\\n7,6\\n5,5\\n" > u.csv',
     learn: 'python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(sum(int(x[\'a\']) for x in r))" t.csv',
     same: ['python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(sum(int(x[\'b\']) for x in r))" u.csv'],
-    near: ['python3 -c "import json,csv; json.dump(list(csv.reader(open(\'t.csv\'))), open(\'t.json\',\'w\'))"',
+    near: ['python3 -c "import json,csv; print(json.dumps(list(csv.reader(open(\'t.csv\')))))"',
       'python3 -c "import hashlib,os; print(sorted(os.listdir(\'.\'))); print(hashlib.sha256(open(\'u.csv\',\'rb\').read()).hexdigest())"'],
   },
   {
@@ -59,7 +62,8 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'true',
     learn: 'curl -s http://127.0.0.1:@PORT@/a.txt | head -5',
     same: ['curl -s http://127.0.0.1:@PORT@/b.txt | tail -3'],
-    near: ['curl -s -o got.txt http://127.0.0.1:@PORT@/b.txt', 'curl -s -o /dev/null -w "%{http_code}\\n" http://127.0.0.1:@PORT@/missing'],
+    near: ['curl -s -I http://127.0.0.1:@PORT@/b.txt | head -1', 'curl -s -o /dev/null -w "%{http_code}\\n" http://127.0.0.1:@PORT@/missing'],
+    beyond: ['curl -s -o got.txt http://127.0.0.1:@PORT@/b.txt'],
   },
   {
     name: 'git',
@@ -80,7 +84,8 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'seq 1 5000 > f; seq 9 99 > g',
     learn: 'openssl dgst -sha256 f',
     same: ['openssl dgst -sha512 g'],
-    near: ['openssl enc -aes-256-cbc -pbkdf2 -S 0011223344556677 -pass pass:pw -in g -out g.enc', 'openssl base64 -in g | head -3'],
+    near: ['openssl enc -aes-256-cbc -pbkdf2 -S 0011223344556677 -pass pass:pw -in g | wc -c', 'openssl base64 -in g | head -3'],
+    beyond: ['openssl enc -aes-256-cbc -pbkdf2 -S 0011223344556677 -pass pass:pw -in g -out g.enc'],
   },
   {
     name: 'xz',
@@ -94,7 +99,8 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'seq 1 200 > n.txt; seq 50 60 > m.txt',
     learn: 'perl -ne "print if /7/" n.txt',
     same: ['perl -ne "print if /5/" m.txt'],
-    near: ['perl -pi -e "s/5/five/" m.txt', 'perl -e "opendir D, q(.); print join(q( ), sort readdir D), qq(\\n)"'],
+    near: ['perl -lne "print length" m.txt', 'perl -e "opendir D, q(.); print join(q( ), sort readdir D), qq(\\n)"'],
+    beyond: ['perl -pi -e "s/5/five/" m.txt'],
   },
   {
     name: 'nginx',
@@ -108,7 +114,8 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'mkdir -p in; seq 1 100 > in/a; seq 3 30 > in/b',
     learn: 'busybox cat in/a | busybox wc -l; busybox ls in',
     same: ['busybox cat in/b | busybox wc -c; busybox ls -1 in'],
-    near: ['busybox cp -r in out && busybox ls out', 'busybox md5sum in/a && busybox head -2 in/b'],
+    near: ['busybox find in -type f | busybox sort', 'busybox md5sum in/a && busybox head -2 in/b'],
+    beyond: ['busybox cp -r in out && busybox ls out'],
   },
   {
     name: 'cp',
@@ -119,9 +126,10 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
   },
   {
     name: 'sed',
-    setup: 'seq 1 300 > s.txt; seq 20 40 > t.txt',
+    setup: 'seq 1 300 > s.txt; seq 20 40 > t.txt; echo s/4/four/ > prog.sed',
     learn: 'sed -n "s/1/one/p" s.txt',
     same: ['sed -n "s/2/two/p" t.txt'],
-    near: ['sed -i "s/3/three/" t.txt', 'sed -e "/5/d" s.txt | wc -l'],
+    near: ['sed -f prog.sed t.txt', 'sed -e "/5/d" s.txt | wc -l'],
+    beyond: ['sed -i "s/3/three/" t.txt'],
   },
 ];

@@ -92,6 +92,8 @@ interface Cell {
   sameRun: number;
   nearPass: number;
   nearRun: number;
+  beyondRefused: number;
+  beyondRun: number;
   ratios: number[];
   risky: string[];
   failures: string[];
@@ -152,7 +154,8 @@ async function benchProgram(program: QualityProgram, root: string, port: number,
     cell.ratios.push(stats.allowed / stats.observed);
     cell.risky.push(...stats.riskyUnseen.map((n) => `${program.name}:${n}`));
   }
-  const heldOut = [...program.same.map((s) => ['same', s] as const), ...program.near.map((s) => ['near', s] as const)];
+  const heldOut = [...program.same.map((s) => ['same', s] as const), ...program.near.map((s) => ['near', s] as const),
+    ...(program.beyond ?? []).map((s) => ['beyond', s] as const)];
   for (const [kind, raw] of heldOut) {
     const argv = ['/bin/sh', '-c', fill(raw, ports)];
     const bare = await runIn(data, join(base, 'bare'), argv);
@@ -165,6 +168,11 @@ async function benchProgram(program: QualityProgram, root: string, port: number,
       const r = await runIn(data, join(base, 'replay'), [process.execPath, LEARN, 'replay', `${policies.get(config.label)!}.policy`, '--', ...argv]);
       const pass = r.code === bare.code && r.digest === bare.digest;
       const cell = cells.get(config.label)!;
+      if (kind === 'beyond') {
+        // Refused: killed by the filter (159), not merely a different output.
+        (cell.beyondRun++, r.code === 159 && cell.beyondRefused++);
+        continue;
+      }
       if (kind === 'same') (cell.sameRun++, pass && cell.samePass++);
       else (cell.nearRun++, pass && cell.nearPass++);
       if (!pass) {
@@ -180,7 +188,7 @@ export async function benchQuality(): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'learn-quality-'));
   const port = await freePort();
   const stopServer = await startCurlServer(join(root, 'server'), port);
-  const cells = new Map(CONFIGS.map((c) => [c.label, { samePass: 0, sameRun: 0, nearPass: 0, nearRun: 0, ratios: [], risky: [], failures: [] } as Cell]));
+  const cells = new Map(CONFIGS.map((c) => [c.label, { samePass: 0, sameRun: 0, nearPass: 0, nearRun: 0, beyondRefused: 0, beyondRun: 0, ratios: [], risky: [], failures: [] } as Cell]));
   const dropped: string[] = [];
   const only = process.env['QUALITY_ONLY']?.split(',');
   try {
@@ -198,12 +206,13 @@ export async function benchQuality(): Promise<string> {
     'same exit status, stdout and produced files (names, modes, contents) as a bare run. allowed ÷ observed: distinct',
     'x86_64 syscalls the policy allows over those the learn run made (median over programs). High-risk never seen:',
     'syscalls of risk level high or critical (src/diff/risk-table.ts) the policy allows but the learn run never made.',
+    'New capability refused: workloads that write files after a read-only learn run, killed by the filter (as they must be).',
     '',
-    '| catalog / level | same passes | near passes | allowed ÷ observed (median) | high-risk granted, never seen |',
-    '|---|---|---|---|---|',
+    '| catalog / level | same passes | near passes | allowed ÷ observed (median) | high-risk granted, never seen | new capability refused |',
+    '|---|---|---|---|---|---|',
     ...CONFIGS.map((c) => {
       const x = cells.get(c.label)!;
-      return `| ${c.label} | ${x.samePass}/${x.sameRun} | ${x.nearPass}/${x.nearRun} | ${median(x.ratios).toFixed(2)}× | ${x.risky.length} |`;
+      return `| ${c.label} | ${x.samePass}/${x.sameRun} | ${x.nearPass}/${x.nearRun} | ${median(x.ratios).toFixed(2)}× | ${x.risky.length} | ${x.beyondRefused}/${x.beyondRun} |`;
     }),
     '',
     `Dropped held-outs (two bare runs differed): ${dropped.length === 0 ? 'none' : dropped.join('; ')}.`,

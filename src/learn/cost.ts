@@ -16,6 +16,10 @@ export const RISK_WEIGHT: Readonly<Record<RiskLevel, number>> = { low: 1, medium
  * beats two that grant nothing extra. */
 export const CATEGORY_COST = 2;
 
+/** What granting one observed syscall alone (an explicit rule) costs: far more than a category's harmless
+ * neighbours, far less than one never-seen high-risk call. */
+export const EXPLICIT_COST = 50;
+
 /** The cost of granting `syscall` when it was never observed. */
 export function grantWeight(syscall: string): number {
   return RISK_WEIGHT[riskOf(syscall).level];

@@ -11,6 +11,8 @@ export interface CoverSet {
   readonly covers: readonly number[];
   /** What choosing this set grants beyond the observed (keys; the union over chosen sets is counted). */
   readonly excess: readonly string[];
+  /** What choosing it costs under 'cost', besides its excess; the problem's setCost when absent. */
+  readonly cost?: number;
 }
 
 export interface CoverProblem {
@@ -40,6 +42,8 @@ interface Reduced {
   readonly rowCands: readonly (readonly number[])[]; // per element class, reduced set indices
   readonly setRows: readonly (readonly number[])[];
   readonly setExcess: readonly (readonly number[])[];
+  /** Fixed cost per set. */
+  readonly setCost: readonly number[];
   /** Weight per key id. */
   readonly keyWeight: readonly number[];
 }
@@ -52,10 +56,9 @@ export function solveCover(problem: CoverProblem): CoverSolution {
   const uncovered = cands.flatMap((c, e) => (c.length === 0 ? [e] : []));
   const reduced = reduce(problem, cands.filter((c) => c.length > 0));
   const names = reduced.sets.map((i) => problem.sets[i]!.name);
-  const setCost = problem.setCost ?? 0;
-  const best = search(reduced, names, problem.objective ?? 'fewest', setCost);
+  const best = search(reduced, names, problem.objective ?? 'fewest');
   const chosen = best.chosen.map((i) => reduced.sets[i]!).sort((a, b) => cmpStr(problem.sets[a]!.name, problem.sets[b]!.name));
-  return { chosen, uncovered, excess: best.excessKeys, cost: best.weight + setCost * chosen.length };
+  return { chosen, uncovered, excess: best.excessKeys, cost: best.weight + best.fixed };
 }
 
 function cmpStr(a: string, b: string): number {
@@ -99,6 +102,7 @@ function reduce(problem: CoverProblem, rawRows: number[][]): Reduced {
     rowCands: rows.map((row) => row.flatMap((s) => (index.has(s) ? [index.get(s)!] : []))),
     setRows: kept.map((s) => [...coverOf.get(s)!]),
     setExcess,
+    setCost: kept.map((s) => problem.sets[s]!.cost ?? problem.setCost ?? 0),
     keyWeight: [...keyIds.keys()].map(weight),
   };
 }
@@ -114,6 +118,7 @@ interface Best {
   /** The objective as a tuple compared in order, then the names. */
   score: [number, number];
   weight: number;
+  fixed: number;
   excessKeys: number;
   names: string[];
   chosen: number[];
@@ -126,7 +131,7 @@ function better(score: readonly [number, number], names: readonly string[], best
   return false;
 }
 
-function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewest', setCost: number): Best {
+function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewest'): Best {
   const rows = r.rowCands.length;
   const covered = new Int32Array(rows);
   const keyCount = new Int32Array(r.keyWeight.length);
@@ -135,11 +140,17 @@ function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewes
   let stamp = 0;
   let open = rows;
   let weight = 0;
+  let fixed = 0;
   let excessKeys = 0;
+  // Each further set costs at least the cheapest set's fixed cost: the bound stays a lower bound.
+  const minCost = Math.min(...r.setCost);
   const chosen: number[] = [];
-  const best: Best = { score: [Infinity, Infinity], weight: Infinity, excessKeys: Infinity, names: [], chosen: [] };
-  /** The objective of `sets` chosen sets with the current excess (excess only grows as sets are added). */
-  const score = (sets: number): [number, number] => (objective === 'cost' ? [weight + setCost * sets, sets] : [sets, weight]);
+  const best: Best = { score: [Infinity, Infinity], weight: Infinity, fixed: Infinity, excessKeys: Infinity, names: [], chosen: [] };
+  /** The objective with `more` sets still to choose (excess only grows as sets are added). */
+  const score = (more: number): [number, number] => {
+    const sets = chosen.length + more;
+    return objective === 'cost' ? [weight + fixed + minCost * more, sets] : [sets, weight];
+  };
 
   function take(s: number, delta: 1 | -1): void {
     // A counter going 0 → 1 (or back) changes the open elements and the union's excess.
@@ -150,13 +161,14 @@ function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewes
         excessKeys += delta;
       }
     }
+    fixed += delta * r.setCost[s]!;
     if (delta === 1) chosen.push(s);
     else chosen.pop();
   }
   function record(): void {
     const sorted = chosen.map((s) => names[s]!).sort(cmpStr);
-    const now = score(chosen.length);
-    if (better(now, sorted, best)) Object.assign(best, { score: now, weight, excessKeys, names: sorted, chosen: [...chosen] });
+    const now = score(0);
+    if (better(now, sorted, best)) Object.assign(best, { score: now, weight, fixed, excessKeys, names: sorted, chosen: [...chosen] });
   }
   const available = (row: number): number[] => r.rowCands[row]!.filter((s) => excluded[s] === 0);
   const gain = (s: number): number => r.setRows[s]!.reduce((n, row) => n + (covered[row] === 0 ? 1 : 0), 0);
@@ -180,7 +192,7 @@ function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewes
     openRows.sort((a, b) => a.cands.length - b.cands.length);
     const pivot = openRows[0]!;
     if (pivot.cands.length === 0) return;
-    const bound = score(chosen.length + lowerBound(openRows));
+    const bound = score(lowerBound(openRows));
     if (bound[0] > best.score[0] || (bound[0] === best.score[0] && bound[1] > best.score[1])) return;
     const order = pivot.cands
       .map((s) => ({ s, gain: gain(s), extra: newExcess(s) }))

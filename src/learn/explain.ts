@@ -43,6 +43,8 @@ export interface Explanation {
     readonly unseenWeight: number;
     readonly categories: number;
     readonly categoryCost: number;
+    readonly explicit: number;
+    readonly explicitCost: number;
   };
 }
 
@@ -51,6 +53,7 @@ export interface Costing {
   readonly level: ProfileLevel;
   readonly weight: (syscall: string) => number;
   readonly categoryCost: number;
+  readonly explicitCost: number;
 }
 
 const sortedNumbers = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
@@ -83,11 +86,13 @@ export function explainCover(
   return {
     level: costing.level,
     cost: {
-      total: unseenWeight + costing.categoryCost * categories.length,
+      total: unseenWeight + costing.categoryCost * categories.length + costing.explicitCost * explicit.size,
       unseen: unseen.length,
       unseenWeight,
       categories: categories.length,
       categoryCost: costing.categoryCost,
+      explicit: explicit.size,
+      explicitCost: costing.explicitCost,
     },
     arches,
     shapes: shapes.length,
@@ -108,7 +113,7 @@ export function explanationLines(e: Explanation): string[] {
   const lines = [
     `Covers ${e.shapes} observed call shapes (${e.calls} calls) on ${e.arches.join(', ')}; runs ${e.runIds.join(', ')}.`,
     `Profile level ${e.level}; cost ${e.cost.total} = ${e.cost.unseen} syscalls granted but never seen, weighted by risk ` +
-      `(${e.cost.unseenWeight}) + ${e.cost.categories} categories × ${e.cost.categoryCost}.`,
+      `(${e.cost.unseenWeight}) + ${e.cost.categories} categories × ${e.cost.categoryCost} + ${e.cost.explicit} explicit rules × ${e.cost.explicitCost}.`,
   ];
   for (const c of e.categories) {
     lines.push(`${c.name}: ${c.observed.length}/${c.total} syscalls observed, cost ${c.cost}, ${c.calls} calls, runs ${c.runIds.join(', ')}`);

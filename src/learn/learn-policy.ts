@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { Action, PolicyDef, PolicyFile } from '../policy/model.js';
 import { learnRule, type LearnedRule } from './constraints.js';
-import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, grantWeight, RISK_WEIGHT, type ProfileLevel } from './cost.js';
+import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, EXPLICIT_COST, grantWeight, RISK_WEIGHT, type ProfileLevel } from './cost.js';
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
 import { explainCover, explanationLines, type Explanation } from './explain.js';
@@ -39,21 +39,28 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
   const pool = (strict ? [] : categories)
     .map((category) => ({ category, excess: excessOf(category) }))
     .filter((c) => options.maxExcess === undefined || c.excess.length <= options.maxExcess);
+  // Besides the categories, each observed syscall may be granted alone as an explicit rule: a category is
+  // chosen only when it is cheaper than that (a 298-name umbrella for one ioctl is not).
+  const names = strict ? [] : [...new Set(shapes.map((s) => s.name))];
   const solution = solveCover({
     elements: shapes.length,
     weight: keyWeight,
     objective: level === 'broad' ? 'fewest' : 'cost',
     setCost: CATEGORY_COST,
-    sets: pool.map(({ category, excess }) => ({
-      name: category.name,
-      excess,
-      covers: shapes.flatMap((s, i) => (categoryCovers(category, s) ? [i] : [])),
-    })),
+    sets: [
+      ...pool.map(({ category, excess }) => ({
+        name: category.name,
+        excess,
+        covers: shapes.flatMap((s, i) => (categoryCovers(category, s) ? [i] : [])),
+      })),
+      ...names.map((name) => ({ name: `explicit ${name}`, excess: [], cost: EXPLICIT_COST, covers: shapes.flatMap((s, i) => (s.name === name ? [i] : [])) })),
+    ],
   });
-  const cheapest = solution.chosen.map((i) => pool[i]!.category);
+  const cheapest = solution.chosen.filter((i) => i < pool.length).map((i) => pool[i]!.category);
   const chosen = level === 'balanced' || level === 'broad' ? widen(cheapest, pool, excessOf) : cheapest;
-  const explicit = learnExplicit(solution.uncovered.map((i) => shapes[i]!), strict ? 'strict' : 'generalize');
-  const explanation = explainCover(shapes, chosen, explicit, { level, weight: grantWeight, categoryCost: CATEGORY_COST });
+  const rest = shapes.filter((s) => !chosen.some((c) => categoryCovers(c, s)));
+  const explicit = learnExplicit(rest, strict ? 'strict' : 'generalize');
+  const explanation = explainCover(shapes, chosen, explicit, { level, weight: grantWeight, categoryCost: CATEGORY_COST, explicitCost: EXPLICIT_COST });
   const own = profileDef(uniqueName(options.profile, categories), explicit);
   return {
     explanation,
