@@ -84,8 +84,8 @@ t('ties: fewer sets first, then smaller union excess, then names', () => {
 
 t('elements no set covers are reported, not fatal', () => {
   const got = solveCover({ elements: 3, sets: [{ name: 'A', covers: [1], excess: [] }] });
-  assert.equal(got, { chosen: [0], uncovered: [0, 2], excess: 0 });
-  assert.equal(solveCover({ elements: 0, sets: [] }), { chosen: [], uncovered: [], excess: 0 });
+  assert.equal(got, { chosen: [0], uncovered: [0, 2], excess: 0, cost: 0 });
+  assert.equal(solveCover({ elements: 0, sets: [] }), { chosen: [], uncovered: [], excess: 0, cost: 0 });
 });
 
 t.run();
