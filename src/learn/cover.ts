@@ -71,7 +71,7 @@ function isSubset<T>(small: Iterable<T>, big: ReadonlySet<T>): boolean {
 }
 
 /** Merges elements with the same candidates, drops elements implied by others (their candidates are a superset),
- * drops sets another set dominates (covers at least as much, grants no more, sorts first by name). */
+ * drops sets another set dominates (covers at least as much, grants no more, costs no more, sorts first by name). */
 function reduce(problem: CoverProblem, rawRows: number[][]): Reduced {
   const unique = new Map<string, number[]>();
   for (const row of rawRows) unique.set(row.join(','), row);
@@ -87,7 +87,8 @@ function reduce(problem: CoverProblem, rawRows: number[][]): Reduced {
   const excessOf = new Map(live.map((s) => [s, new Set(problem.sets[s]!.excess)]));
   const kept = live.filter((a) => !live.some((b) => b !== a && dominates(b, a)));
   function dominates(b: number, a: number): boolean {
-    return problem.sets[b]!.name < problem.sets[a]!.name &&
+    const fixed = (s: number): number => problem.sets[s]!.cost ?? problem.setCost ?? 0;
+    return problem.sets[b]!.name < problem.sets[a]!.name && fixed(b) <= fixed(a) &&
       isSubset(coverOf.get(a)!, coverOf.get(b)!) &&
       isSubset(excessOf.get(b)!, excessOf.get(a)!);
   }
@@ -142,14 +143,12 @@ function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewes
   let weight = 0;
   let fixed = 0;
   let excessKeys = 0;
-  // Each further set costs at least the cheapest set's fixed cost: the bound stays a lower bound.
-  const minCost = Math.min(...r.setCost);
   const chosen: number[] = [];
   const best: Best = { score: [Infinity, Infinity], weight: Infinity, fixed: Infinity, excessKeys: Infinity, names: [], chosen: [] };
-  /** The objective with `more` sets still to choose (excess only grows as sets are added). */
-  const score = (more: number): [number, number] => {
+  /** The objective with `more` sets still to choose that add at least `extra` cost (excess only grows). */
+  const score = (more: number, extra = 0): [number, number] => {
     const sets = chosen.length + more;
-    return objective === 'cost' ? [weight + fixed + minCost * more, sets] : [sets, weight];
+    return objective === 'cost' ? [weight + fixed + extra, sets] : [sets, weight];
   };
 
   function take(s: number, delta: 1 | -1): void {
@@ -174,16 +173,28 @@ function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewes
   const gain = (s: number): number => r.setRows[s]!.reduce((n, row) => n + (covered[row] === 0 ? 1 : 0), 0);
   const newExcess = (s: number): number => r.setExcess[s]!.reduce((n, key) => n + (keyCount[key] === 0 ? r.keyWeight[key]! : 0), 0);
 
-  /** Open elements no single set can cover two of, each needing its own set. */
-  function lowerBound(openRows: readonly { row: number; cands: number[] }[]): number {
+  /** Open elements no single set can cover two of, each needing its own set: how many, and what they add at
+   * least (the cheapest fixed cost of each one's candidates, plus the largest of their cheapest new excess —
+   * excess is a union, so only the largest one is sure to be paid). */
+  function lowerBound(openRows: readonly { row: number; cands: number[] }[]): { sets: number; extra: number } {
     stamp++;
-    let lb = 0;
+    let sets = 0;
+    let fixedSum = 0;
+    let excessMax = 0;
     for (const { cands } of openRows) {
       if (cands.some((s) => marks[s] === stamp)) continue;
-      lb++;
-      for (const s of cands) marks[s] = stamp;
+      sets++;
+      let fixedMin = Infinity;
+      let excessMin = Infinity;
+      for (const s of cands) {
+        marks[s] = stamp;
+        fixedMin = Math.min(fixedMin, r.setCost[s]!);
+        excessMin = Math.min(excessMin, newExcess(s));
+      }
+      fixedSum += fixedMin;
+      excessMax = Math.max(excessMax, excessMin);
     }
-    return lb;
+    return { sets, extra: fixedSum + excessMax };
   }
   function dfs(): void {
     if (open === 0) return record();
@@ -192,7 +203,8 @@ function search(r: Reduced, names: readonly string[], objective: 'cost' | 'fewes
     openRows.sort((a, b) => a.cands.length - b.cands.length);
     const pivot = openRows[0]!;
     if (pivot.cands.length === 0) return;
-    const bound = score(lowerBound(openRows));
+    const lb = lowerBound(openRows);
+    const bound = score(lb.sets, lb.extra);
     if (bound[0] > best.score[0] || (bound[0] === best.score[0] && bound[1] > best.score[1])) return;
     const order = pivot.cands
       .map((s) => ({ s, gain: gain(s), extra: newExcess(s) }))

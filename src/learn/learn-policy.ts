@@ -41,19 +41,29 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
     .filter((c) => options.maxExcess === undefined || c.excess.length <= options.maxExcess);
   // Besides the categories, each observed syscall may be granted alone as an explicit rule: a category is
   // chosen only when it is cheaper than that (a 298-name umbrella for one ioctl is not).
-  const names = strict ? [] : [...new Set(shapes.map((s) => s.name))];
+  // (Shapes no category covers become explicit rules in any case: they are left out of that choice.)
+  const sets = pool.map(({ category, excess }) => ({
+    name: category.name,
+    excess,
+    covers: shapes.flatMap((s, i) => (categoryCovers(category, s) ? [i] : [])),
+  }));
+  const coverable = new Set(sets.flatMap((x) => x.covers));
+  // An explicit rule can only win where every category covering the call costs more on its own (otherwise that
+  // category replaces it for no more); 'broad' counts categories, so it has none.
+  const alone = sets.map((x) => CATEGORY_COST + x.excess.reduce((c, k) => c + keyWeight(k), 0));
+  const dear = (i: number): boolean => sets.every((x, j) => alone[j]! > EXPLICIT_COST || !x.covers.includes(i));
+  const names = level === 'broad' ? [] : [...new Set(shapes.filter((_, i) => coverable.has(i) && dear(i)).map((s) => s.name))];
   const solution = solveCover({
     elements: shapes.length,
     weight: keyWeight,
     objective: level === 'broad' ? 'fewest' : 'cost',
     setCost: CATEGORY_COST,
     sets: [
-      ...pool.map(({ category, excess }) => ({
-        name: category.name,
-        excess,
-        covers: shapes.flatMap((s, i) => (categoryCovers(category, s) ? [i] : [])),
+      ...sets,
+      ...names.map((name) => ({
+        name: `explicit ${name}`, excess: [], cost: EXPLICIT_COST,
+        covers: shapes.flatMap((s, i) => (s.name === name && coverable.has(i) ? [i] : [])),
       })),
-      ...names.map((name) => ({ name: `explicit ${name}`, excess: [], cost: EXPLICIT_COST, covers: shapes.flatMap((s, i) => (s.name === name ? [i] : [])) })),
     ],
   });
   const cheapest = solution.chosen.filter((i) => i < pool.length).map((i) => pool[i]!.category);
