@@ -57,7 +57,7 @@ let broken = 0;
 const basic = new Set(members.get('Basic'));
 for (const s of names) {
   const common = usedBy.get(s).length >= runs.length / 2;
-  const onEveryRunsPath = ['FileRead', 'Spawn'].some((c) => members.get(c).includes(s));
+  const onEveryRunsPath = ['FileRead', 'Spawn', 'Exec'].some((c) => members.get(c).includes(s));
   if (common && !basic.has(s) && !onEveryRunsPath) (broken++, console.log(`BROKEN: ${s} is in ${usedBy.get(s).length} runs but not in Basic`));
 }
 for (const [name, list] of members) {
