@@ -54,7 +54,7 @@ t('--fail-on removed ignores additions; --update accepts the drift', async () =>
   writeFileSync(copy, readFileSync(BASELINE));
   const u = await runLearn(['diff', '--baseline', copy, '--db', s.db, '--quiet', '--update', '--', PY, PROG, '--net']);
   assert.is(u.exitCode, 0, u.stdout + u.stderr);
-  assert.match(readFileSync(copy, 'utf8'), /NetworkSocket|socket/);
+  assert.match(readFileSync(copy, 'utf8'), /SocketTcp|socket/);
   const again = await runLearn(['diff', '--baseline', copy, '--db', s.db, '--quiet', '--', PY, PROG, '--net']);
   assert.is(again.exitCode, 0, again.stdout + again.stderr);
 });
