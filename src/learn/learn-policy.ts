@@ -39,9 +39,26 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
   const pool = (strict ? [] : categories)
     .map((category) => ({ category, excess: excessOf(category) }))
     .filter((c) => options.maxExcess === undefined || c.excess.length <= options.maxExcess);
-  // Besides the categories, each observed syscall may be granted alone as an explicit rule: a category is
-  // chosen only when it is cheaper than that (a 298-name umbrella for one ioctl is not).
-  // (Shapes no category covers become explicit rules in any case: they are left out of that choice.)
+  const cheapest = cheapestCover(shapes, pool, level);
+  const chosen = level === 'balanced' || level === 'broad' ? widen(cheapest, pool, excessOf) : cheapest;
+  const rest = shapes.filter((s) => !chosen.some((c) => categoryCovers(c, s)));
+  const explicit = learnExplicit(rest, strict ? 'strict' : 'generalize');
+  const explanation = explainCover(shapes, chosen, explicit, { level, weight: grantWeight, categoryCost: CATEGORY_COST, explicitCost: EXPLICIT_COST });
+  const own = profileDef(uniqueName(options.profile, categories), explicit);
+  return {
+    explanation,
+    policy: {
+      header: [...(options.header ?? []), ...explanationLines(explanation)],
+      defs: own === null ? [] : [own],
+      use: { names: [...chosen.map((c) => c.name), ...(own === null ? [] : [own.name])], defaultAction: options.defaultAction },
+    },
+  };
+}
+
+/** The categories of the cheapest cover (src/learn/cost.ts), where each observed syscall may also be granted alone
+ * as an explicit rule: a category is chosen only when it is cheaper than that (a 298-name umbrella for one ioctl
+ * is not). Shapes no category covers become explicit rules in any case and are left out of that choice. */
+function cheapestCover(shapes: readonly ObservedShape[], pool: readonly { category: Category; excess: string[] }[], level: ProfileLevel): Category[] {
   const sets = pool.map(({ category, excess }) => ({
     name: category.name,
     excess,
@@ -66,20 +83,7 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
       })),
     ],
   });
-  const cheapest = solution.chosen.filter((i) => i < pool.length).map((i) => pool[i]!.category);
-  const chosen = level === 'balanced' || level === 'broad' ? widen(cheapest, pool, excessOf) : cheapest;
-  const rest = shapes.filter((s) => !chosen.some((c) => categoryCovers(c, s)));
-  const explicit = learnExplicit(rest, strict ? 'strict' : 'generalize');
-  const explanation = explainCover(shapes, chosen, explicit, { level, weight: grantWeight, categoryCost: CATEGORY_COST, explicitCost: EXPLICIT_COST });
-  const own = profileDef(uniqueName(options.profile, categories), explicit);
-  return {
-    explanation,
-    policy: {
-      header: [...(options.header ?? []), ...explanationLines(explanation)],
-      defs: own === null ? [] : [own],
-      use: { names: [...chosen.map((c) => c.name), ...(own === null ? [] : [own.name])], defaultAction: options.defaultAction },
-    },
-  };
+  return solution.chosen.filter((i) => i < pool.length).map((i) => pool[i]!.category);
 }
 
 /** Grows each chosen part of a bundle into the whole bundle (a program that creates files gets to set their
