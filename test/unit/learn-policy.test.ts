@@ -202,6 +202,35 @@ t('nginx-size inputs solve in < 50 ms (exact cover over the whole catalog)', () 
   assert.ok(worst < 50, `worst ${worst.toFixed(1)} ms`);
 });
 
+t('cost: an umbrella with a never-seen risky call loses to small categories and an explicit rule', () => {
+  const mine = catalogFromText(`
+POLICY Umbrella { ALLOW { read, write, close, ioctl, mknod } }
+POLICY Io { ALLOW { read, write, close } }
+`, 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64']);
+  const shapes = plain('read', 'write', 'ioctl');
+  const { policy, explanation } = learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL });
+  // Umbrella: 2 + close 1 + mknod 200; Io + an explicit ioctl: 2 + close 1 + 50.
+  assert.equal(policy.use!.names, ['Io', 'p_extra']);
+  assert.equal(explanation.cost, { total: 53, unseen: 1, unseenWeight: 1, categories: 1, categoryCost: 2, explicit: 1, explicitCost: 50 });
+  // Counting categories instead (broad) takes the umbrella.
+  assert.equal(learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL, level: 'broad' }).policy.use!.names, ['Umbrella']);
+});
+
+t('balanced grows a chosen part into its bundle, unless the bundle grants a never-seen high-risk call', () => {
+  const mine = catalogFromText(`
+POLICY Create { ALLOW { mkdir, unlink } }
+POLICY Meta { ALLOW { chmod, utimensat } }
+POLICY Nodes { ALLOW { mknod } }
+POLICY Write { USE Create, Meta }
+POLICY WriteAll { USE Create, Nodes }
+`, 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64']);
+  const shapes = plain('mkdir');
+  assert.equal(learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL, level: 'tight' }).policy.use!.names, ['Create']);
+  assert.equal(learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL, level: 'balanced' }).policy.use!.names, ['Write']);
+});
+
 t('an empty profile is a usage error', () => {
   assert.throws(() => learn([]), (e: unknown) => e instanceof UsageError && /no observed syscalls/.test((e as Error).message));
 });
