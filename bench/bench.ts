@@ -11,6 +11,7 @@ import { benchContainer } from './container.js';
 import { benchDiff } from './diff.js';
 import { benchLearn } from './learn.js';
 import { benchRecord } from './record.js';
+import { benchQuality } from './quality.js';
 import { benchReplay } from './replay.js';
 import { benchTraceOverhead, benchTraceParse } from './trace.js';
 
@@ -31,6 +32,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { key: 'diff', title: 'Policy diff', run: benchDiff },
   { key: 'replay', title: 'Replay', run: benchReplay },
   { key: 'container', title: 'Container profiles against Docker\'s default', run: benchContainer },
+  { key: 'quality', title: 'Policy quality', run: benchQuality },
 ];
 
 const OUT = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));

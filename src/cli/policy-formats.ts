@@ -1,5 +1,6 @@
 // The policy output formats and options, apart from the writer so option parsing loads no emitter.
 import { UsageError } from '../errors.js';
+import type { ProfileLevel } from '../learn/cost.js';
 import type { Action } from '../policy/model.js';
 import type { FilterFlag } from '../policy/emit/oci.js';
 import type { RuntimeName } from '../trace/container-split.js';
@@ -14,7 +15,7 @@ export interface PolicyOutputOptions {
   readonly formats: readonly PolicyFormat[];
   /** Built-in catalog name or path to a .policy file. */
   readonly catalog: string;
-  readonly strict: boolean;
+  readonly level: ProfileLevel;
   readonly maxExcess: number | undefined;
   readonly defaultAction: Action;
   /** Runtimes whose after-filter calls the policy allows (a block each); null: those of the profile's

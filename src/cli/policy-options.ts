@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseRuntimes } from '../container/runtime-calls.js';
+import { DEFAULT_PROFILE_LEVEL, PROFILE_LEVELS, type ProfileLevel } from '../learn/cost.js';
+import { didYouMean } from '../catalog/diagnostics.js';
 import { errnoNumber } from '../policy/emit/errno-names.js';
 import type { FilterFlag } from '../policy/emit/oci.js';
 import type { Action } from '../policy/model.js';
@@ -17,6 +19,7 @@ export interface PolicyFlags {
   readonly format: PolicyFormat[];
   readonly catalog: string;
   readonly strict?: boolean;
+  readonly profileLevel?: ProfileLevel;
   readonly maxExcess?: number;
   readonly defaultAction: string;
   readonly runtime: string;
@@ -29,7 +32,8 @@ export function addPolicyOptions(command: Command): Command {
     .option('--out <dir>', 'directory for the policy files', './policies')
     .option('--format <list>', `comma-separated: ${POLICY_FORMATS.join(', ')}`, parseFormats, [...DEFAULT_FORMATS])
     .option('--catalog <name|file>', 'category catalog: default, systemd, pledge, or a .policy file', 'default')
-    .option('--strict', 'allow exactly the observed syscalls and argument values, no categories')
+    .option('--profile-level <level>', `how far beyond the observed: ${PROFILE_LEVELS.join(', ')} (default: ${DEFAULT_PROFILE_LEVEL})`, parseLevel)
+    .option('--strict', 'allow exactly the observed syscalls and argument values, no categories (= --profile-level strict)')
     .option('--max-excess <n>', 'refuse categories granting more than N syscalls never observed', parseWholeNumber('--max-excess'))
     .option('--default-action <action>', 'what everything else gets: KILL, KILL_THREAD, TRAP, LOG, ERRNO(n|NAME)', 'KILL')
     .option('--runtime <list>', 'allow what these OCI runtimes do after loading the filter (runc, crun; none; auto: the ' +
@@ -43,7 +47,7 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
     outDir: flags.out,
     formats: flags.format,
     catalog: flags.catalog,
-    strict: flags.strict === true,
+    level: profileLevel(flags),
     maxExcess: flags.maxExcess,
     defaultAction: parseAction(flags.defaultAction),
     runtimes: parseRuntimes(flags.runtime),
@@ -57,6 +61,20 @@ export function policyOutputOptions(flags: PolicyFlags, now: Date): PolicyOutput
 export function policyDate(env: NodeJS.ProcessEnv): Date {
   const epoch = env.SOURCE_DATE_EPOCH;
   return epoch !== undefined && /^\d{1,12}$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+}
+
+function parseLevel(value: string): ProfileLevel {
+  if ((PROFILE_LEVELS as readonly string[]).includes(value)) return value as ProfileLevel;
+  const hint = didYouMean(value, PROFILE_LEVELS);
+  throw new UsageError(`'${value}' is not a profile level: use ${PROFILE_LEVELS.join(', ')}`, hint === undefined ? {} : { hint });
+}
+
+/** --strict is --profile-level strict; both at once must agree. */
+function profileLevel(flags: PolicyFlags): ProfileLevel {
+  if (flags.strict === true && flags.profileLevel !== undefined && flags.profileLevel !== 'strict') {
+    throw new UsageError(`--strict and --profile-level ${flags.profileLevel} contradict each other`);
+  }
+  return flags.strict === true ? 'strict' : flags.profileLevel ?? DEFAULT_PROFILE_LEVEL;
 }
 
 /** `KILL`, `ERRNO(1)`, `ERRNO(EPERM)`, … as in the policy language. */

@@ -69,13 +69,13 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
   const header = [
     `seccomp-learn ${VERSION}: learned policy for profile '${profile}'`,
     `runs: ${runs.map((r) => r.id).join(', ')}; events: ${runs.reduce((n, r) => n + r.events, 0)}; catalog: ${catalog.name}` +
-      `${options.strict ? '; --strict' : ''}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
+      `; level: ${options.level}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
     `date: ${options.now.toISOString()}`,
   ];
   const containerRuns = runs.filter((r) => r.containerSplit !== null);
   if (containerRuns.length > 0) header.push(containerHeader(db, profile, containerRuns));
   const base = learnPolicy(shapes, catalogCategories(catalog, arches), {
-    profile, defaultAction: options.defaultAction, strict: options.strict, maxExcess: options.maxExcess, header,
+    profile, defaultAction: options.defaultAction, level: options.level, maxExcess: options.maxExcess, header,
     permits: (policy, all) => {
       const byArch = new Map(arches.map((arch) => [arch, resolvePolicy(policy, arch, { catalog, fileName: `${profile}.policy` })]));
       return all.map((s) => permits(decide(byArch.get(s.arch)!, s.nr, (s.values ?? []).map((v) => v ?? 0n))));

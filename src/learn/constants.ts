@@ -40,6 +40,9 @@ export const CLONE_NS: Readonly<Record<number, string>> = {
 };
 export const CLONE_NS_MASK = Object.keys(CLONE_NS).reduce((m, k) => m | BigInt(k), 0n);
 
+/** O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND|__O_TMPFILE: open flags that write or create. */
+export const O_WRITE_MASK = 0x400643n;
+
 export const PROT_WRITE = 0x2n;
 export const PROT_EXEC = 0x4n;
 

@@ -3,7 +3,7 @@
 import { ARG_MASK_ALL, type CmpOp, type Expr, type Rule } from '../policy/model.js';
 import { argWidth, widthMask } from '../syscalls/args.js';
 import {
-  AF, CLONE_NS, CLONE_NS_MASK, flagNames, hex, IOCTL, nameValue, PERSONALITY, PR, PROT_EXEC, PROT_WRITE, SOCK_FLAGS,
+  AF, CLONE_NS, CLONE_NS_MASK, flagNames, hex, IOCTL, nameValue, O_WRITE_MASK, PERSONALITY, PR, PROT_EXEC, PROT_WRITE, SOCK_FLAGS,
   SOCK_TYPE, SOCK_TYPE_MASK,
 } from './constants.js';
 import type { ObservedShape } from './types.js';
@@ -27,6 +27,9 @@ const PARAMS: Readonly<Record<string, readonly string[]>> = {
   mmap2: ['addr', 'length', 'prot', 'flags', 'fd', 'pgoffset'],
   mprotect: ['addr', 'length', 'prot'],
   pkey_mprotect: ['addr', 'length', 'prot', 'pkey'],
+  open: ['path', 'flags', 'mode'],
+  openat: ['dirfd', 'path', 'flags', 'mode'],
+  prlimit64: ['pid', 'resource', 'new_limit', 'old_limit'],
 };
 const GENERIC_PARAMS = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
 
@@ -70,6 +73,11 @@ export function learnRule(shapes: readonly ObservedShape[], mode: ConstraintMode
     case 'mprotect':
     case 'pkey_mprotect':
       return writeXorExec(name, shapes);
+    case 'open':
+    case 'openat':
+      return readOnlyIfSeen(name, shapes, name === 'open' ? 1 : 2, O_WRITE_MASK, 'opened for reading only (never write access, O_CREAT, O_TRUNC, O_APPEND or O_TMPFILE)');
+    case 'prlimit64':
+      return readOnlyIfSeen(name, shapes, 2, ARG_MASK_ALL, 'new_limit == NULL: reads limits, never changes them');
     default:
       return { rule: rule(name, null), doc: [] };
   }
@@ -135,6 +143,14 @@ function cloneRule(shapes: readonly ObservedShape[]): LearnedRule {
   if (forbidden === 0n) return { rule: rule('clone', null), doc: ['clone: every namespace flag was observed'] };
   const allowed = seen === 0n ? 'no namespace flags' : `only the namespace flags ${flagNames(CLONE_NS, seen)}`;
   return { rule: rule('clone', cmp(0, '==', 0n, forbidden)), doc: [`clone: ${allowed} (mask ${hex(forbidden)})`] };
+}
+
+/** `arg & mask == 0` when every observed call had it so (a read stays a read), else unconditional. */
+function readOnlyIfSeen(name: string, shapes: readonly ObservedShape[], arg: number, mask: bigint, why: string): LearnedRule {
+  const unknown = unknownAt(name, shapes, [arg]);
+  if (unknown) return unknown;
+  if (shapes.some((s) => (valueOf(s, arg)! & mask) !== 0n)) return { rule: rule(name, null), doc: [] };
+  return { rule: rule(name, cmp(arg, '==', 0n, mask)), doc: [`${name}: ${why}`] };
 }
 
 /** mmap/mprotect: never writable and executable at once, unless a run did exactly that. */

@@ -3,6 +3,7 @@
 import type { Arch } from '../abi/arch.js';
 import { categoryCovers } from './coverage.js';
 import type { LearnedRule } from './constraints.js';
+import type { ProfileLevel } from './cost.js';
 import type { Category, ObservedShape } from './types.js';
 
 export interface CategoryWhy {
@@ -13,6 +14,8 @@ export interface CategoryWhy {
   readonly total: number;
   /** Granted but never seen. */
   readonly unseen: readonly string[];
+  /** What `unseen` costs, weighted by risk. */
+  readonly cost: number;
   readonly calls: number;
   readonly runIds: readonly number[];
 }
@@ -31,6 +34,26 @@ export interface Explanation {
   readonly runIds: readonly number[];
   readonly categories: readonly CategoryWhy[];
   readonly explicit: readonly ExplicitWhy[];
+  readonly level: ProfileLevel;
+  /** The policy's cost: every syscall granted but never seen (counted once) by its risk weight, plus
+   * categoryCost per category. */
+  readonly cost: {
+    readonly total: number;
+    readonly unseen: number;
+    readonly unseenWeight: number;
+    readonly categories: number;
+    readonly categoryCost: number;
+    readonly explicit: number;
+    readonly explicitCost: number;
+  };
+}
+
+/** How the learner priced what it granted (src/learn/cost.ts). */
+export interface Costing {
+  readonly level: ProfileLevel;
+  readonly weight: (syscall: string) => number;
+  readonly categoryCost: number;
+  readonly explicitCost: number;
 }
 
 const sortedNumbers = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
@@ -41,6 +64,7 @@ export function explainCover(
   shapes: readonly ObservedShape[],
   chosen: readonly Category[],
   explicit: ReadonlyMap<string, { readonly shapes: readonly ObservedShape[]; readonly learned: LearnedRule }>,
+  costing: Costing,
 ): Explanation {
   const arches = sortedNames(shapes.map((s) => s.arch)) as Arch[];
   const seen = new Set(shapes.map((s) => s.name));
@@ -52,11 +76,24 @@ export function explainCover(
       observed: granted.filter((n) => seen.has(n)),
       total: granted.length,
       unseen: granted.filter((n) => !seen.has(n)),
+      cost: granted.filter((n) => !seen.has(n)).reduce((c, n) => c + costing.weight(n), 0),
       calls: sum(mine),
       runIds: sortedNumbers(mine.flatMap((s) => s.runIds)),
     };
   });
+  const unseen = sortedNames(categories.flatMap((c) => c.unseen));
+  const unseenWeight = unseen.reduce((c, n) => c + costing.weight(n), 0);
   return {
+    level: costing.level,
+    cost: {
+      total: unseenWeight + costing.categoryCost * categories.length + costing.explicitCost * explicit.size,
+      unseen: unseen.length,
+      unseenWeight,
+      categories: categories.length,
+      categoryCost: costing.categoryCost,
+      explicit: explicit.size,
+      explicitCost: costing.explicitCost,
+    },
     arches,
     shapes: shapes.length,
     calls: sum(shapes),
@@ -73,9 +110,13 @@ export function explainCover(
 
 /** Comment lines for the policy header: one per used category, then what it grants that was never seen. */
 export function explanationLines(e: Explanation): string[] {
-  const lines = [`Covers ${e.shapes} observed call shapes (${e.calls} calls) on ${e.arches.join(', ')}; runs ${e.runIds.join(', ')}.`];
+  const lines = [
+    `Covers ${e.shapes} observed call shapes (${e.calls} calls) on ${e.arches.join(', ')}; runs ${e.runIds.join(', ')}.`,
+    `Profile level ${e.level}; cost ${e.cost.total} = ${e.cost.unseen} syscalls granted but never seen, weighted by risk ` +
+      `(${e.cost.unseenWeight}) + ${e.cost.categories} categories × ${e.cost.categoryCost} + ${e.cost.explicit} explicit rules × ${e.cost.explicitCost}.`,
+  ];
   for (const c of e.categories) {
-    lines.push(`${c.name}: ${c.observed.length}/${c.total} syscalls observed, ${c.calls} calls, runs ${c.runIds.join(', ')}`);
+    lines.push(`${c.name}: ${c.observed.length}/${c.total} syscalls observed, cost ${c.cost}, ${c.calls} calls, runs ${c.runIds.join(', ')}`);
     if (c.unseen.length > 0) lines.push(...wrapWords('  granted, never seen:', c.unseen));
   }
   if (e.explicit.length > 0) {

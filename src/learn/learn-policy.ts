@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { bodyOf, type Action, type PolicyDef, type PolicyFile } from '../policy/model.js';
 import { learnRule, type LearnedRule } from './constraints.js';
+import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, EXPLICIT_COST, grantWeight, RISK_WEIGHT, type ProfileLevel } from './cost.js';
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
 import { explainCover, explanationLines, type Explanation } from './explain.js';
@@ -11,8 +12,9 @@ export interface LearnOptions {
   /** Profile name: names the profile's own POLICY block. */
   readonly profile: string;
   readonly defaultAction: Action;
-  /** Allow exactly the observed syscalls and argument values, no categories. */
-  readonly strict?: boolean;
+  /** How far beyond the observed the policy may reach (default balanced); `strict` allows exactly the
+   * observed syscalls and argument values, no categories. */
+  readonly level?: ProfileLevel;
   /** Refuse categories granting more than this many syscalls the profile never made. */
   readonly maxExcess?: number | undefined;
   /** First header lines (tool version, profile, runs, events, catalog, date); the explanation follows. */
@@ -28,25 +30,24 @@ export interface LearnResult {
   readonly explanation: Explanation;
 }
 
+/** The cost of a key granted but never observed (`arch:name`). */
+const keyWeight = (key: string): number => grantWeight(key.slice(key.indexOf(':') + 1));
+
 export function learnPolicy(shapes: readonly ObservedShape[], categories: readonly Category[], options: LearnOptions): LearnResult {
   if (shapes.length === 0) throw new UsageError(`profile '${options.profile}' has no observed syscalls to learn from`);
+  const level = options.level ?? DEFAULT_PROFILE_LEVEL;
+  const strict = level === 'strict';
   const arches = [...new Set(shapes.map((s) => s.arch))].sort();
   const observed = new Set(shapes.map((s) => syscallKey(s.arch, s.name)));
-  const pool = (options.strict ? [] : categories)
-    .map((category) => ({ category, excess: grantedKeys(category, arches).filter((k) => !observed.has(k)) }))
+  const excessOf = (category: Category): string[] => grantedKeys(category, arches).filter((k) => !observed.has(k));
+  const pool = (strict ? [] : categories)
+    .map((category) => ({ category, excess: excessOf(category) }))
     .filter((c) => options.maxExcess === undefined || c.excess.length <= options.maxExcess);
-  const solution = solveCover({
-    elements: shapes.length,
-    sets: pool.map(({ category, excess }) => ({
-      name: category.name,
-      excess,
-      covers: shapes.flatMap((s, i) => (categoryCovers(category, s) ? [i] : [])),
-    })),
-  });
-  const chosen = solution.chosen.map((i) => pool[i]!.category);
+  const cheapest = cheapestCover(shapes, pool, level);
+  const chosen = level === 'balanced' || level === 'broad' ? widen(cheapest, pool, excessOf) : cheapest;
   const build = (uncovered: readonly ObservedShape[], ownFirst: boolean): LearnResult => {
-    const explicit = learnExplicit(uncovered, options.strict ? 'strict' : 'generalize');
-    const explanation = explainCover(shapes, chosen, explicit);
+    const explicit = learnExplicit(uncovered, strict ? 'strict' : 'generalize');
+    const explanation = explainCover(shapes, chosen, explicit, { level, weight: grantWeight, categoryCost: CATEGORY_COST, explicitCost: EXPLICIT_COST });
     const own = profileDef(uniqueName(options.profile, categories), explicit);
     const names = chosen.map((c) => c.name);
     const order = own === null ? names : ownFirst ? [own.name, ...names] : [...names, own.name];
@@ -59,11 +60,61 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
       },
     };
   };
-  const uncovered = solution.uncovered.map((i) => shapes[i]!);
+  const uncovered = shapes.filter((s) => !chosen.some((c) => categoryCovers(c, s)));
   const first = build(uncovered, false);
   const verdicts = options.permits?.(first.policy, shapes);
   const denied = verdicts ? shapes.filter((_, i) => !verdicts[i]) : [];
   return denied.length === 0 ? first : build([...uncovered, ...denied.filter((s) => !uncovered.includes(s))], true);
+}
+
+/** The categories of the cheapest cover (src/learn/cost.ts), where each observed syscall may also be granted alone
+ * as an explicit rule: a category is chosen only when it is cheaper than that (a 298-name umbrella for one ioctl
+ * is not). Shapes no category covers become explicit rules in any case and are left out of that choice. */
+function cheapestCover(shapes: readonly ObservedShape[], pool: readonly { category: Category; excess: string[] }[], level: ProfileLevel): Category[] {
+  const sets = pool.map(({ category, excess }) => ({
+    name: category.name,
+    excess,
+    covers: shapes.flatMap((s, i) => (categoryCovers(category, s) ? [i] : [])),
+  }));
+  const coverable = new Set(sets.flatMap((x) => x.covers));
+  // An explicit rule can only win where every category covering the call costs more on its own (otherwise that
+  // category replaces it for no more); 'broad' counts categories, so it has none.
+  const alone = sets.map((x) => CATEGORY_COST + x.excess.reduce((c, k) => c + keyWeight(k), 0));
+  const dear = (i: number): boolean => sets.every((x, j) => alone[j]! > EXPLICIT_COST || !x.covers.includes(i));
+  const names = level === 'broad' ? [] : [...new Set(shapes.filter((_, i) => coverable.has(i) && dear(i)).map((s) => s.name))];
+  const solution = solveCover({
+    elements: shapes.length,
+    weight: keyWeight,
+    objective: level === 'broad' ? 'fewest' : 'cost',
+    setCost: CATEGORY_COST,
+    sets: [
+      ...sets,
+      ...names.map((name) => ({
+        name: `explicit ${name}`, excess: [], cost: EXPLICIT_COST,
+        covers: shapes.flatMap((s, i) => (s.name === name && coverable.has(i) ? [i] : [])),
+      })),
+    ],
+  });
+  return solution.chosen.filter((i) => i < pool.length).map((i) => pool[i]!.category);
+}
+
+/** Grows each chosen part of a bundle into the whole bundle (a program that creates files gets to set their
+ * modes too), unless the bundle would grant a never-observed call of high or critical risk. Nested bundles grow
+ * in turn; the parts a bundle replaces leave the list. */
+function widen(chosen: readonly Category[], pool: readonly { category: Category }[], excessOf: (c: Category) => string[]): Category[] {
+  const out = new Map(chosen.map((c) => [c.name, c]));
+  const bundles = pool.map((p) => p.category).filter((c) => c.parts !== undefined);
+  const risky = (c: Category): boolean => excessOf(c).some((k) => keyWeight(k) >= RISK_WEIGHT.high);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const bundle of bundles) {
+      if (out.has(bundle.name) || !bundle.parts!.some((p) => out.has(p)) || risky(bundle)) continue;
+      for (const part of bundle.parts!) out.delete(part);
+      out.set(bundle.name, bundle);
+      grew = true;
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function learnExplicit(shapes: readonly ObservedShape[], mode: 'strict' | 'generalize') {

@@ -18,5 +18,7 @@ export interface ObservedShape {
 /** A category as the learner sees it: per arch, the rules it has for each syscall it grants. */
 export interface Category {
   readonly name: string;
+  /** For a bundle (a category that only USEs others): the categories it bundles. */
+  readonly parts?: readonly string[];
   readonly syscalls: ReadonlyMap<Arch, ReadonlyMap<string, readonly Rule[]>>;
 }

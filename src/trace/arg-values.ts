@@ -2,7 +2,7 @@
 // `AF_INET`, `SOCK_STREAM|SOCK_CLOEXEC`, `flags=CLONE_VM|…|SIGCHLD`, `0x3 /* PROT_READ|PROT_WRITE */`
 // (-X verbose), `htons(ETH_P_ALL)`, `_IOC(_IOC_READ, 0x54, 0x1, 0x4)`, `TCGETS or FOO`, plain numbers.
 import {
-  CLONE_FLAGS, FCNTL_COMMANDS, IOCTL_REQUESTS, PERSONALITIES, PRCTL_OPTIONS, PROT_FLAGS, SIGNALS,
+  CLONE_FLAGS, FCNTL_COMMANDS, IOCTL_REQUESTS, OPEN_FLAGS, PERSONALITIES, PRCTL_OPTIONS, PROT_FLAGS, SIGNALS,
   SOCKET_DOMAINS, SOCKET_PROTOCOLS, SOCKET_TYPES,
 } from './arg-constants.js';
 
@@ -34,6 +34,11 @@ const SENSITIVE: Readonly<Record<string, Sensitive>> = {
   pkey_mprotect: PROT,
   fcntl: FCNTL,
   fcntl64: FCNTL,
+  // Whether a path is opened for reading only (no write access, O_CREAT, O_TRUNC, O_APPEND, O_TMPFILE).
+  open: { positions: [1], names: [OPEN_FLAGS] },
+  openat: { positions: [2], names: [OPEN_FLAGS] },
+  // Whether new_limit is NULL: a read of the limit, not a change (only NULL decodes; a struct stays unknown).
+  prlimit64: { positions: [2], names: [{}] },
 };
 
 /** Argument positions a policy may constrain, per syscall name. */

@@ -40,7 +40,7 @@ it('/bin/true, ls -la /usr and python3 with threads and fork: every shape allowe
       const shapes = traceShapes(argv).filter((s) => s.arch === 'x86_64');
       assert.ok(shapes.length > 5, argv.join(' '));
       for (const strict of [false, true]) {
-        const { policy } = learnPolicy(shapes, catalogCategories(catalog, ['x86_64']), { profile: 'p', defaultAction: { kind: 'kill-process' }, strict });
+        const { policy } = learnPolicy(shapes, catalogCategories(catalog, ['x86_64']), { profile: 'p', defaultAction: { kind: 'kill-process' }, level: strict ? 'strict' : 'balanced' });
         const resolved = resolvePolicy(policy, 'x86_64', { catalog });
         const program = compilePolicy(resolved).program;
         for (const s of shapes) {

@@ -30,7 +30,7 @@ function learned(strict: boolean): string[] {
   const catalog = loadCatalog('default');
   const shapes = traceShapes(['ls', '-la', '/usr']);
   const { policy } = learnPolicy(shapes, catalogCategories(catalog, ['x86_64']), {
-    profile: 'ls', defaultAction: { kind: 'errno', errno: 1 }, strict,
+    profile: 'ls', defaultAction: { kind: 'errno', errno: 1 }, level: strict ? 'strict' : 'balanced',
   });
   const { text } = emitFirejail(resolvePolicy(policy, 'x86_64', { catalog }), ['learned from ls']);
   return options(text);

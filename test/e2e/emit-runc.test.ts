@@ -54,7 +54,7 @@ it('a profile learned from a busybox workload lets it run under runc; mkdir gets
     assert.not.ok(shapes.some((s) => s.name === 'mkdir'), 'the workload never calls mkdir');
     const catalog = loadCatalog('default');
     const { policy } = learnPolicy(shapes, catalogCategories(catalog, ['x86_64']), {
-      profile: 'box', defaultAction: { kind: 'errno', errno: 1 }, strict: true,
+      profile: 'box', defaultAction: { kind: 'errno', errno: 1 }, level: 'strict',
     });
     const oci = emitOci(resolvePolicy(policy, 'x86_64', { catalog }));
     const seccomp = JSON.parse(oci.text);

@@ -44,29 +44,42 @@ for (const name of builtinCatalogNames()) {
   }
 }
 
-t('default: socket categories check domain and type like the seed', () => {
+t('default: socket categories check domain and type; reads stay reads by their arguments', () => {
   const c = loadCatalog('default');
-  const tcp = categorySyscalls(c, 'NetworkSocketTcp', 'x86_64').get('socket');
+  const tcp = categorySyscalls(c, 'SocketTcp', 'x86_64').get('socket');
   assert.ok(grants(tcp, 'x86_64', 'socket', [2n, 1n, 0n]));
   assert.ok(grants(tcp, 'x86_64', 'socket', [10n, 0x80801n, 0n]), 'SOCK_NONBLOCK|SOCK_CLOEXEC are masked off');
   assert.not.ok(grants(tcp, 'x86_64', 'socket', [2n, 2n, 0n]), 'UDP is not TCP');
   assert.not.ok(grants(tcp, 'x86_64', 'socket', [1n, 1n, 0n]), 'AF_UNIX is not TCP');
-  assert.not.ok(grants(tcp, 'x86_64', 'socket', [2n, 1n, 6n]), 'protocol must be 0');
-  const unix = categorySyscalls(c, 'NetworkSocketUnix', 'x86_64');
+  assert.ok(grants(tcp, 'x86_64', 'socket', [2n, 1n, 6n]), 'IPPROTO_TCP spelled out');
+  assert.not.ok(grants(tcp, 'x86_64', 'socket', [2n, 1n, 17n]), 'protocol must be 0 or TCP');
+  const unix = categorySyscalls(c, 'SocketUnix', 'x86_64');
   assert.equal([...unix.keys()], ['socket', 'socketpair']);
   assert.ok(grants(unix.get('socketpair'), 'x86_64', 'socketpair', [1n, 1n, 0n, 0x7ffc0000n]));
-  const personality = categorySyscalls(c, 'CompatX86', 'x86_64').get('personality');
+  const personality = categorySyscalls(c, 'PersonalityQuery', 'x86_64').get('personality');
   assert.ok(grants(personality, 'x86_64', 'personality', [0xffffffffn]));
-  assert.not.ok(grants(personality, 'x86_64', 'personality', [0x0040000n]), 'ADDR_NO_RANDOMIZE is not a listed persona');
+  assert.not.ok(grants(personality, 'x86_64', 'personality', [0x0040000n]), 'ADDR_NO_RANDOMIZE sets a persona');
+  assert.not.ok(grants(personality, 'x86_64', 'personality', [8n]), 'PER_LINUX32 sets a persona');
+  const prlimit = categorySyscalls(c, 'SelfInfo', 'x86_64').get('prlimit64');
+  assert.ok(grants(prlimit, 'x86_64', 'prlimit64', [0n, 3n, 0n, 0x7ffc0000n]), 'new_limit NULL reads');
+  assert.not.ok(grants(prlimit, 'x86_64', 'prlimit64', [0n, 3n, 0x7ffc0000n, 0n]), 'a new limit changes');
+  const openat = categorySyscalls(c, 'FileRead', 'x86_64').get('openat');
+  assert.ok(grants(openat, 'x86_64', 'openat', [0xffffff9cn, 0n, 0x90800n]), 'O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY');
+  for (const flags of [0x1n, 0x2n, 0x40n, 0x200n, 0x400n, 0x410000n]) {
+    assert.not.ok(grants(openat, 'x86_64', 'openat', [0xffffff9cn, 0n, flags]), `flags ${flags.toString(16)} write or create`);
+  }
+  const clone = categorySyscalls(c, 'Spawn', 'x86_64').get('clone');
+  assert.ok(grants(clone, 'x86_64', 'clone', [0x1200011n]), 'fork-like clone');
+  assert.not.ok(grants(clone, 'x86_64', 'clone', [0x10000011n]), 'CLONE_NEWUSER');
 });
 
 t('categories are arch-neutral: names an arch lacks are left out there', () => {
   const c = loadCatalog('default');
-  assert.ok(categorySyscalls(c, 'Filesystem', 'x86_64').has('open'));
-  assert.not.ok(categorySyscalls(c, 'Filesystem', 'aarch64').has('open'));
-  assert.ok(categorySyscalls(c, 'Filesystem', 'aarch64').has('openat'));
-  assert.ok(categorySyscalls(c, 'CRuntime', 'i386').has('mmap2'));
-  assert.not.ok(categorySyscalls(c, 'CRuntime', 'x86_64').has('mmap2'));
+  assert.ok(categorySyscalls(c, 'FileRead', 'x86_64').has('open'));
+  assert.not.ok(categorySyscalls(c, 'FileRead', 'aarch64').has('open'));
+  assert.ok(categorySyscalls(c, 'FileRead', 'aarch64').has('openat'));
+  assert.ok(categorySyscalls(c, 'Runtime', 'i386').has('mmap2'));
+  assert.not.ok(categorySyscalls(c, 'Runtime', 'x86_64').has('mmap2'));
 });
 
 t('systemd: nested groups are expanded; names map to systemd spelling and back', () => {
@@ -100,7 +113,7 @@ t('pledge: promises and the PROT_EXEC split between stdio and prot_exec', () => 
 });
 
 t('categorySyscalls: unknown category → UsageError with a hint', () => {
-  assert.throws(() => categorySyscalls(loadCatalog('default'), 'Filesytem', 'x86_64'), (e: unknown) => e instanceof UsageError && e.hint === 'did you mean `Filesystem`?');
+  assert.throws(() => categorySyscalls(loadCatalog('default'), 'FileReed', 'x86_64'), (e: unknown) => e instanceof UsageError && e.hint === 'did you mean `FileRead`?');
 });
 
 t('catalogFromText: checks nested USE, cycles, and refuses a top-level USE', () => {
@@ -133,11 +146,11 @@ t('learn catalog: lists catalogs, categories, one category; --json', async () =>
   assert.match(list.out, /^default\s+\d+ categories$/m);
   const cats = await run('catalog', 'default', '--arch', 'x86_64');
   assert.is(cats.code, 0);
-  assert.match(cats.out, /^NetworkSocketTcp\s+1\s+socket\*$/m);
+  assert.match(cats.out, /^SocketTcp\s+1\s+socket\*$/m);
   assert.match(cats.out, /^Aio\s+6\s+io_cancel io_destroy/m);
-  const one = await run('catalog', 'default', 'NetworkSocketTcp', '--arch', 'x86_64');
+  const one = await run('catalog', 'default', 'SocketTcp', '--arch', 'x86_64');
   assert.is(one.code, 0);
-  assert.ok(one.out.includes('socket(domain, type, protocol) { (type & 0x7ff) == 1 && protocol == 0 && (domain == 2 || domain == 10) }'), one.out);
+  assert.ok(one.out.includes('socket(domain, type, protocol) { (type & 0xf) == 1 && (protocol == 0 || protocol == 6) && (domain == 2 || domain == 10) }'), one.out);
   const json = JSON.parse((await run('catalog', 'systemd', '--json', '--arch', 'aarch64')).out) as { arch: string; categories: Array<{ name: string; size: number }> };
   assert.is(json.arch, 'aarch64');
   assert.ok(json.categories.find((c) => c.name === 'system_service')!.size > 200);

@@ -56,7 +56,7 @@ POLICY app_extra {
   }
   ERRNO(13) { mkdir }
 }
-USE BasicIo, NetworkSocketTcp, app_extra DEFAULT ERRNO(1)
+USE Descriptors, SocketTcp, app_extra DEFAULT ERRNO(1)
 `;
 
 t('valid against the runtime-spec seccomp schema, with the x86 and x32 sub-arches', () => {

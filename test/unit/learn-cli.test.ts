@@ -31,7 +31,7 @@ function seed(): void {
   });
   const app = beginRun(store, { profile: 'app', command: ['app'], cwd: dir, source: 'strace', startedAt: new Date(0) });
   const counts = { events: 12, parseErrors: 0 };
-  app.write({ observations: [obs('read'), obs('write'), obs('exit_group'), obs('socket', '16,524291,0'), obs('mprotect', '1')], processes: [], events: [], split: { runtime: null, split: null } }, counts);
+  app.write({ observations: [obs('read'), obs('write'), obs('exit_group'), obs('socket', '16,524291,9'), obs('mprotect', '1')], processes: [], events: [], split: { runtime: null, split: null } }, counts);
   app.finish({ status: 'complete', endedAt: new Date(0), exitCode: 0, signal: null }, counts);
   const idle = beginRun(store, { profile: 'idle', command: ['idle'], cwd: dir, source: 'strace', startedAt: new Date(0) });
   idle.finish({ status: 'complete', endedAt: new Date(0), exitCode: 0, signal: null }, { events: 0, parseErrors: 0 });
@@ -54,7 +54,7 @@ t('writes every requested format, named after the profile', async () => {
   const kafel = read('policy');
   assert.match(kafel, /^\/\/ seccomp-learn .*profile 'app'/);
   assert.match(kafel, /runs: 1; events: 12; catalog: default/);
-  assert.match(kafel, /domain == \/\*AF_NETLINK\*\/16/);
+  assert.match(kafel, /domain == \/\*AF_NETLINK\*\/16/, 'an audit netlink socket is in no category: an explicit rule');
   // An OCI profile must let runc's init finish after it loads the filter: the measured block says so.
   assert.match(kafel, /^USE .*app_extra, runc_after_filter DEFAULT ERRNO\(1\)$/m);
   assert.match(kafel, /^\/\/ Measured on runc version .*policies\/runtimes\/runc\.json/m);
@@ -75,7 +75,8 @@ t('default formats: the kafel policy and the compiled filter, which decides as t
   const verdict = (name: string, args: bigint[] = []) =>
     retToAction(execute(program, { nr: syscallNumber('x86_64', name)!, arch: AUDIT_ARCH.x86_64, args }).verdict)?.kind;
   assert.is(verdict('read'), 'allow');
-  assert.is(verdict('socket', [16n, 3n, 0n]), 'allow');
+  assert.is(verdict('socket', [16n, 3n, 9n]), 'allow');
+  assert.is(verdict('socket', [16n, 3n, 4n]), 'kill-process', 'only the observed netlink protocol');
   assert.is(verdict('socket', [17n, 3n, 0n]), 'kill-process');
   assert.is(verdict('ptrace'), 'kill-process');
 });

@@ -33,7 +33,7 @@ function bruteForce(p: CoverProblem): CoverSolution {
     }
   }
   const uncovered = [...Array(p.elements).keys()].filter((e) => !coverable.has(e));
-  return { chosen: best!.chosen, uncovered, excess: best!.excess };
+  return { chosen: best!.chosen, uncovered, excess: best!.excess, cost: best!.excess };
 }
 
 function randomProblem(rand: () => number): CoverProblem {
@@ -69,6 +69,42 @@ t(`optimal on 500 random instances vs brute force (seed ${seed})`, () => {
   }
 });
 
+/** The 'cost' objective by brute force: weighted union excess + per-set cost, then fewer sets, then names. */
+function bruteForceCost(p: CoverProblem): { names: string[]; cost: number } {
+  const need = [...new Set(p.sets.flatMap((s) => s.covers))];
+  let best: { names: string[]; cost: number; k: number } | null = null;
+  for (let mask = 0; mask < 1 << p.sets.length; mask++) {
+    const chosen = p.sets.filter((_, i) => mask & (1 << i));
+    const covered = new Set(chosen.flatMap((s) => s.covers));
+    if (!need.every((e) => covered.has(e))) continue;
+    const union = new Set(chosen.flatMap((s) => s.excess));
+    const cost = [...union].reduce((c, k) => c + p.weight!(k), 0) + chosen.reduce((c, s) => c + (s.cost ?? p.setCost ?? 0), 0);
+    const names = chosen.map((s) => s.name).sort();
+    if (best === null || cost < best.cost || (cost === best.cost && (chosen.length < best.k ||
+        (chosen.length === best.k && names.join('\0') < best.names.join('\0'))))) best = { names, cost, k: chosen.length };
+  }
+  return { names: best!.names, cost: best!.cost };
+}
+
+t(`'cost' objective: optimal on 500 random weighted instances vs brute force (seed ${seed})`, () => {
+  const rand = makeRandom(seed + 1);
+  const weights: Record<string, number> = { a: 1, b: 1, c: 4, d: 4, e: 200, f: 1, g: 1000, h: 1 };
+  for (let i = 0; i < 500; i++) {
+    const base = randomProblem(rand);
+    const p: CoverProblem = {
+      ...base,
+      objective: 'cost',
+      setCost: 2,
+      weight: (k) => weights[k]!,
+      // Some sets carry their own fixed cost (as explicit rules do).
+      sets: base.sets.map((s) => (rand() < 0.2 ? { ...s, cost: Math.floor(rand() * 60) } : s)),
+    };
+    const got = solveCover(p);
+    const want = bruteForceCost(p);
+    assert.equal({ names: got.chosen.map((j) => p.sets[j]!.name).sort(), cost: got.cost }, want, `instance ${i} (seed ${seed}): ${JSON.stringify(p.sets)}`);
+  }
+});
+
 t('ties: fewer sets first, then smaller union excess, then names', () => {
   const sets = [
     { name: 'Big', covers: [0, 1, 2], excess: ['x', 'y', 'z'] },
@@ -84,8 +120,8 @@ t('ties: fewer sets first, then smaller union excess, then names', () => {
 
 t('elements no set covers are reported, not fatal', () => {
   const got = solveCover({ elements: 3, sets: [{ name: 'A', covers: [1], excess: [] }] });
-  assert.equal(got, { chosen: [0], uncovered: [0, 2], excess: 0 });
-  assert.equal(solveCover({ elements: 0, sets: [] }), { chosen: [], uncovered: [], excess: 0 });
+  assert.equal(got, { chosen: [0], uncovered: [0, 2], excess: 0, cost: 0 });
+  assert.equal(solveCover({ elements: 0, sets: [] }), { chosen: [], uncovered: [], excess: 0, cost: 0 });
 });
 
 t.run();

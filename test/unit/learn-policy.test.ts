@@ -42,26 +42,31 @@ function learn(shapes: readonly ObservedShape[], options: Partial<LearnOptions> 
 const SMALL = [
   ...plain('read', 'write', 'close', 'openat', 'newfstatat', 'mmap', 'brk', 'exit_group', 'rt_sigaction'),
   shape('socket', [AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0n]),
-  shape('socket', [AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0n], [2]),
+  shape('socket', [AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 9n], [2]), // NETLINK_AUDIT: in no category
 ];
 
-t('coverage follows argument rules: TCP socket covered by NetworkSocketTcp, netlink by nothing', () => {
-  const tcp = categories.find((c) => c.name === 'NetworkSocketTcp')!;
+t('coverage follows argument rules: TCP socket covered by SocketTcp, audit netlink by nothing', () => {
+  const tcp = categories.find((c) => c.name === 'SocketTcp')!;
   assert.ok(categoryCovers(tcp, shape('socket', [AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0n])));
   assert.not.ok(categoryCovers(tcp, shape('socket', [AF_INET, SOCK_DGRAM, 0n])));
   assert.not.ok(categoryCovers(tcp, shape('socket', [AF_NETLINK, SOCK_RAW, 0n])));
   // An unknown value can be anything: only an unconditional rule covers it.
   assert.not.ok(categoryCovers(tcp, shape('socket', [AF_INET, null, 0n])));
   assert.not.ok(categoryCovers(tcp, shape('socket')));
-  const basic = categories.find((c) => c.name === 'BasicIo')!;
-  assert.ok(categoryCovers(basic, shape('read', [null, null, null])));
-  assert.ok(categories.every((c) => !categoryCovers(c, shape('socket', [AF_NETLINK, SOCK_RAW, 0n]))));
+  const descriptors = categories.find((c) => c.name === 'Descriptors')!;
+  assert.ok(categoryCovers(descriptors, shape('read', [null, null, null])));
+  assert.ok(categories.every((c) => !categoryCovers(c, shape('socket', [AF_NETLINK, SOCK_RAW, 9n]))));
+  // Reading an open flag: FileRead covers a read-only openat, not one that creates.
+  const fileRead = categories.find((c) => c.name === 'FileRead')!;
+  assert.ok(categoryCovers(fileRead, shape('openat', [null, null, 0x80000n])));
+  assert.not.ok(categoryCovers(fileRead, shape('openat', [null, null, 0x241n])));
+  assert.not.ok(categoryCovers(fileRead, shape('openat', [null, null, null])));
 });
 
-t('learns the fewest categories, an explicit rule for the rest, and allows every observed shape', () => {
+t('learns the cheapest categories, an explicit rule for the rest, and allows every observed shape', () => {
   const { policy, explanation } = learn(SMALL);
   const names = usesOf(policy.top!.body);
-  assert.ok(names.includes('NetworkSocketTcp'));
+  assert.ok(names.includes('SocketTcp'));
   assert.is(names[names.length - 1], 'demo_extra');
   assert.equal(policy.defs.map((d) => d.name), ['demo_extra']);
   const rules = blocksOf(policy.defs[0]!.body)[0]!.rules;
@@ -72,8 +77,8 @@ t('learns the fewest categories, an explicit rule for the rest, and allows every
   assert.equal(verdict(policy, shape('socket', [AF_NETLINK, SOCK_DGRAM, 0n])), KILL);
   assert.equal(verdict(policy, shape('ptrace')), KILL);
   // Explanation: per category observed/total and unseen, and the runs.
-  const tcp = explanation.categories.find((c) => c.name === 'NetworkSocketTcp')!;
-  assert.equal(tcp, { name: 'NetworkSocketTcp', observed: ['socket'], total: 1, unseen: [], calls: 1, runIds: [1] });
+  const tcp = explanation.categories.find((c) => c.name === 'SocketTcp')!;
+  assert.equal(tcp, { name: 'SocketTcp', observed: ['socket'], total: 1, unseen: [], cost: 0, calls: 1, runIds: [1] });
   assert.equal(explanation.explicit.map((e) => [e.syscall, e.runIds]), [['socket', [2]]]);
   assert.equal(explanation.runIds, [1, 2]);
 });
@@ -82,8 +87,9 @@ t('the policy text round-trips through the parser and names constants', () => {
   const { policy } = learn(SMALL, { header: ['seccomp-learn test'] });
   const text = printPolicy(policy, { constantName });
   assert.match(text, /\/\*AF_NETLINK\*\/16/);
-  assert.match(text, /\/\/ NetworkSocketTcp: 1\/1 syscalls observed/);
-  assert.match(text, /socket: AF_NETLINK=0x10 SOCK_RAW=0x3 \(seen with SOCK_CLOEXEC\) protocol 0/);
+  assert.match(text, /\/\/ SocketTcp: 1\/1 syscalls observed, cost 0/);
+  assert.match(text, /\/\/ Profile level balanced; cost \d+ = \d+ syscalls granted but never seen/);
+  assert.match(text, /socket: AF_NETLINK=0x10 SOCK_RAW=0x3 \(seen with SOCK_CLOEXEC\) protocol 9/);
   const back = parsePolicy(text, 'demo.policy');
   assert.equal(printPolicy(back, { constantName }), text);
   assert.equal(back.top, policy.top);
@@ -96,7 +102,7 @@ t('deterministic: the same shapes in any order give the same text', () => {
 });
 
 t('--strict: exactly the observed syscalls and argument values, no categories', () => {
-  const { policy } = learn(SMALL, { strict: true });
+  const { policy } = learn(SMALL, { level: 'strict' });
   assert.equal(usesOf(policy.top!.body), ['demo_extra']);
   for (const s of SMALL) assert.ok(sameAction(verdict(policy, s), ALLOW));
   // Same family, other flags: refused in strict mode.
@@ -109,7 +115,7 @@ t('--max-excess refuses categories that grant too many unobserved syscalls', () 
   const strictish = learn(SMALL, { maxExcess: 0 });
   assert.ok(full.explanation.categories.some((c) => c.unseen.length > 0));
   assert.ok(strictish.explanation.categories.every((c) => c.unseen.length === 0));
-  assert.ok(usesOf(strictish.policy.top!.body).includes('NetworkSocketTcp'));
+  assert.ok(usesOf(strictish.policy.top!.body).includes('SocketTcp'));
   for (const s of SMALL) assert.ok(sameAction(verdict(strictish.policy, s), ALLOW));
   assert.equal(verdict(strictish.policy, shape('pread64')), KILL);
 });
@@ -121,9 +127,9 @@ t('constraints: clone never gets CLONE_NEWUSER, mprotect stays W^X, ioctl/prctl 
     shape('mprotect', [null, null, 0x1n]),
     shape('mprotect', [null, null, 0x5n]),
     shape('ioctl', [null, 0x5401n, null]),
-    shape('prctl', [15n, null, null, null, null]),
+    shape('prctl', [4n, null, null, null, null]), // PR_SET_DUMPABLE: in no category
   ];
-  const { policy } = learn(shapes, { strict: false, maxExcess: 0 });
+  const { policy } = learn(shapes, { level: 'balanced', maxExcess: 0 });
   for (const s of shapes) assert.ok(sameAction(verdict(policy, s), ALLOW), s.name);
   assert.equal(verdict(policy, shape('clone', [CLONE_THREAD_FLAGS | 0x10000000n, 0n, 0n, 0n, 0n])), KILL);
   assert.equal(verdict(policy, shape('mprotect', [0n, 0n, 0x7n])), KILL);
@@ -134,7 +140,7 @@ t('constraints: clone never gets CLONE_NEWUSER, mprotect stays W^X, ioctl/prctl 
   assert.match(doc, /clone: no namespace flags/);
   assert.match(doc, /never PROT_WRITE=0x2 and PROT_EXEC=0x4 together/);
   assert.match(doc, /ioctl: request one of TCGETS=0x5401/);
-  assert.match(doc, /prctl: option one of PR_SET_NAME=0xf/);
+  assert.match(doc, /prctl: option one of PR_SET_DUMPABLE=0x4/);
   // Seen once, then allowed.
   const userns = learn([shape('clone', [0x10000000n | 0x11n, 0n, 0n, 0n, 0n])], { maxExcess: 0 }).policy;
   assert.equal(verdict(userns, shape('clone', [0x10000000n | 0x11n, 0n, 0n, 0n, 0n])), ALLOW);
@@ -197,9 +203,14 @@ t('nginx-size inputs solve in < 50 ms (exact cover over the whole catalog)', () 
     shape('socket', [AF_INET, SOCK_STREAM | 0x800n, 0n]), shape('socket', [10n, SOCK_STREAM, 0n]),
     shape('socket', [AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0n]), shape('socket', [AF_NETLINK, SOCK_RAW, 0n]),
   ];
-  const started = performance.now();
+  // CPU time, not wall time: on a loaded 2-vCPU VM a preempted solve can wait 100s of ms for a CPU.
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const u = process.cpuUsage(since);
+    return (u.user + u.system) / 1000;
+  };
+  const started = process.cpuUsage();
   const { policy } = learn(shapes);
-  const ms = performance.now() - started;
+  const ms = cpuMs(started);
   assert.ok(ms < 50, `took ${ms.toFixed(1)} ms`);
   for (const s of shapes) assert.ok(sameAction(verdict(policy, s), ALLOW), s.name);
   // And on random 100-syscall draws from everything the catalog grants (printed seed in learn-cover).
@@ -207,11 +218,40 @@ t('nginx-size inputs solve in < 50 ms (exact cover over the whole catalog)', () 
   let worst = 0;
   for (let i = 0; i < 20; i++) {
     const pick = pool.filter((_, j) => (j * 7919 + i * 104729) % pool.length < 100);
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     learn(plain(...pick));
-    worst = Math.max(worst, performance.now() - t0);
+    worst = Math.max(worst, cpuMs(t0));
   }
   assert.ok(worst < 50, `worst ${worst.toFixed(1)} ms`);
+});
+
+t('cost: an umbrella with a never-seen risky call loses to small categories and an explicit rule', () => {
+  const mine = catalogFromText(`
+POLICY Umbrella { ALLOW { read, write, close, ioctl, mknod } }
+POLICY Io { ALLOW { read, write, close } }
+`, 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64']);
+  const shapes = plain('read', 'write', 'ioctl');
+  const { policy, explanation } = learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL });
+  // Umbrella: 2 + close 1 + mknod 200; Io + an explicit ioctl: 2 + close 1 + 50.
+  assert.equal(usesOf(policy.top!.body), ['Io', 'p_extra']);
+  assert.equal(explanation.cost, { total: 53, unseen: 1, unseenWeight: 1, categories: 1, categoryCost: 2, explicit: 1, explicitCost: 50 });
+  // Counting categories instead (broad) takes the umbrella.
+  assert.equal(usesOf(learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL, level: 'broad' }).policy.top!.body), ['Umbrella']);
+});
+
+t('balanced grows a chosen part into its bundle, unless the bundle grants a never-seen high-risk call', () => {
+  const mine = catalogFromText(`
+POLICY Create { ALLOW { mkdir, unlink } }
+POLICY Meta { ALLOW { chmod, utimensat } }
+POLICY Nodes { ALLOW { mknod } }
+POLICY Write { USE Create, Meta }
+POLICY WriteAll { USE Create, Nodes }
+`, 'mine.policy');
+  const cats = catalogCategories(mine, ['x86_64']);
+  const shapes = plain('mkdir');
+  assert.equal(usesOf(learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL, level: 'tight' }).policy.top!.body), ['Create']);
+  assert.equal(usesOf(learnPolicy(shapes, cats, { profile: 'p', defaultAction: KILL, level: 'balanced' }).policy.top!.body), ['Write']);
 });
 
 t('an empty profile is a usage error', () => {

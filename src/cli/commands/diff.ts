@@ -149,7 +149,7 @@ async function diffBaseline(io: Io, baselinePath: string, command: readonly stri
       return reportDiff(io, base.side, learned.side, o).code;
     }
     const options = {
-      catalog, strict: header.strict, maxExcess: header.maxExcess, defaultAction: ctx.defaultAction, now: policyDate(io.env),
+      catalog, level: header.level, maxExcess: header.maxExcess, defaultAction: ctx.defaultAction, now: policyDate(io.env),
       formats: [base.kind === 'oci' ? 'oci' as const : 'kafel' as const], runtimes: null, filterFlags: [], followSymlinks: o.followSymlinks === true,
     };
     const updated = updatedBaseline(io, outcome, { format: base.kind, options, arch: o.arch, file: baselinePath });

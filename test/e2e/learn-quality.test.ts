@@ -1,0 +1,134 @@
+// Policy quality on real programs under real strace (issue 13): what a learned policy grants beyond the
+// observed is what the program's capability implies, and nothing risky it never did.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadCatalog } from '../../src/catalog/catalogs.js';
+import { parsePolicy } from '../../src/catalog/parser.js';
+import { riskOf } from '../../src/diff/risk.js';
+import { RISK_LEVELS } from '../../src/diff/review.js';
+import { decide } from '../../src/policy/eval.js';
+import { bodyOf, usesOf, type Action } from '../../src/policy/model.js';
+import { resolvePolicy } from '../../src/policy/resolve.js';
+import type { ResolvedPolicy } from '../../src/policy/resolved.js';
+import { syscallNumber } from '../../src/syscalls/table.js';
+import { runLearn, scratch } from '../helpers/learn-cli.js';
+
+/** critical or high in the risk table the diff uses. */
+const highRisk = (name: string): boolean => RISK_LEVELS.indexOf(riskOf(name).level) <= RISK_LEVELS.indexOf('high');
+const t = suite('learn/quality (real strace)');
+
+interface Learned {
+  readonly text: string;
+  readonly uses: readonly string[];
+  readonly resolved: ResolvedPolicy;
+}
+
+/** Learns `argv` under real strace with `extra` policy flags; the policy as text, its USE list and resolved. */
+async function learnProgram(argv: readonly string[], extra: readonly string[] = []): Promise<Learned> {
+  const s = scratch();
+  try {
+    writeFileSync(join(s.dir, 'input.txt'), 'one\ntwo\n');
+    const r = await runLearn(['--quiet', '--db', s.db, '--name', 'p', '--out', s.dir, ...extra, '--', ...argv], { cwd: s.dir });
+    assert.is(r.exitCode, 0, r.stderr);
+    const text = readFileSync(join(s.dir, 'p.policy'), 'utf8');
+    const parsed = parsePolicy(text, 'p.policy');
+    const catalogName = /catalog: (\w+)/.exec(text)?.[1] ?? 'default';
+    return { text, uses: usesOf(parsed.top!.body), resolved: resolvePolicy(parsed, 'x86_64', { catalog: loadCatalog(catalogName) }) };
+  } finally {
+    s.cleanup();
+  }
+}
+
+function verdict(p: ResolvedPolicy, name: string, args: bigint[] = []): Action['kind'] {
+  return decide(p, syscallNumber('x86_64', name)!, args).kind;
+}
+
+const allowed = (p: ResolvedPolicy): string[] => p.syscalls.filter((s) => s.clauses.some((c) => c.action.kind === 'allow')).map((s) => s.name);
+
+const O_RDONLY = 0n, O_WRONLY = 1n, O_CREAT = 0x40n, O_TRUNC = 0x200n, O_CLOEXEC = 0x80000n;
+
+t('a program that only reads files gets no create, delete or device-node syscall', async () => {
+  const p = await learnProgram(['/usr/bin/cat', 'input.txt']);
+  for (const name of ['unlink', 'unlinkat', 'rename', 'renameat2', 'mkdir', 'rmdir', 'link', 'symlink', 'truncate', 'creat',
+    'mknod', 'mknodat', 'chmod', 'fchown', 'utimensat']) {
+    assert.is(verdict(p.resolved, name), 'kill-process', `${name} is denied`);
+  }
+  // It opens files, but the filter keeps the open read-only.
+  assert.is(verdict(p.resolved, 'openat', [0xffffff9cn, 0n, O_RDONLY | O_CLOEXEC]), 'allow');
+  assert.is(verdict(p.resolved, 'openat', [0xffffff9cn, 0n, O_WRONLY | O_CREAT | O_TRUNC]), 'kill-process');
+  assert.ok(p.uses.includes('FileRead'), p.uses.join(' '));
+  assert.not.ok(p.uses.some((u) => ['FileWrite', 'FileCreate', 'DeviceNodes'].includes(u)), p.uses.join(' '));
+});
+
+t('a program that writes files gets to create, replace and set times of them, but not device nodes', async () => {
+  const p = await learnProgram(['/bin/sh', '-c', 'cat input.txt > out.txt']);
+  assert.is(verdict(p.resolved, 'openat', [0xffffff9cn, 0n, O_WRONLY | O_CREAT | O_TRUNC]), 'allow');
+  for (const name of ['rename', 'unlink', 'utimensat', 'fchmod']) assert.is(verdict(p.resolved, name), 'allow', name);
+  assert.is(verdict(p.resolved, 'mknod'), 'kill-process');
+  assert.is(verdict(p.resolved, 'mknodat'), 'kill-process');
+});
+
+t('glibc\'s read-only prlimit64 stays conditional: reading limits passes, setting them does not', async () => {
+  const p = await learnProgram(['/usr/bin/true']);
+  assert.match(p.text, /prlimit64|SelfInfo|Basic/);
+  assert.is(verdict(p.resolved, 'prlimit64', [0n, 3n, 0n, 0x7ffc0000n]), 'allow', 'new_limit NULL: a read');
+  assert.is(verdict(p.resolved, 'prlimit64', [0n, 3n, 0x7ffc0000n, 0n]), 'kill-process', 'new_limit set: a change');
+  for (const name of ['setrlimit', 'setpriority', 'sched_setaffinity']) assert.is(verdict(p.resolved, name), 'kill-process', name);
+});
+
+t('a program that calls setuid gets setuid, not capset, setfsuid or the other id changes', async () => {
+  // As root, setuid(0) changes nothing: the call is real and harmless.
+  const p = await learnProgram(['/usr/bin/python3', '-c', 'import os; os.setuid(0)']);
+  assert.is(verdict(p.resolved, 'setuid'), 'allow');
+  for (const name of ['capset', 'setfsuid', 'setfsgid', 'setresuid', 'setreuid', 'setgid', 'setgroups']) {
+    assert.is(verdict(p.resolved, name), 'kill-process', name);
+  }
+});
+
+t('no default-catalog policy of a real program grants a high-risk call it never made', async () => {
+  for (const argv of [['/usr/bin/ls', '-la', '/usr'], ['/bin/sh', '-c', 'seq 1 50 | sort -r | head -n 2 > x'], ['/usr/bin/python3', '-c', 'import json']]) {
+    const s = scratch();
+    try {
+      const r = await runLearn(['--quiet', '--db', s.db, '--name', 'p', '--out', s.dir, '--', ...argv], { cwd: s.dir });
+      assert.is(r.exitCode, 0, r.stderr);
+      const shown = await runLearn(['show', 'p', '--db', s.db, '--json']);
+      const seen = new Set((JSON.parse(shown.stdout) as { syscalls: { name: string }[] }).syscalls.map((x) => x.name));
+      const parsed = parsePolicy(readFileSync(join(s.dir, 'p.policy'), 'utf8'), 'p.policy');
+      const resolved = resolvePolicy(parsed, 'x86_64', { catalog: loadCatalog('default') });
+      const risky = allowed(resolved).filter((n) => !seen.has(n) && highRisk(n));
+      assert.equal(risky, [], argv.join(' '));
+    } finally {
+      s.cleanup();
+    }
+  }
+});
+
+t('the systemd catalog picks several small groups over @system-service when they grant fewer risky calls', async () => {
+  const p = await learnProgram(['/usr/bin/ls', '-la', '/usr'], ['--catalog', 'systemd']);
+  assert.not.ok(p.uses.includes('system_service'), p.uses.join(' '));
+  assert.ok(p.uses.length > 1, p.uses.join(' '));
+  const catalog = loadCatalog('systemd');
+  const umbrella = resolvePolicy({ header: [], defs: [], top: { body: bodyOf(['system_service'], []), defaultAction: { kind: 'kill-process' } } }, 'x86_64', { catalog });
+  const riskyIn = (r: ResolvedPolicy) => allowed(r).filter((n) => highRisk(n)).length;
+  assert.ok(riskyIn(p.resolved) < riskyIn(umbrella), `${riskyIn(p.resolved)} vs ${riskyIn(umbrella)}`);
+  // The group names are systemd's own.
+  assert.match(p.text, /USE [a-z_]+(, [a-z_]+)*/);
+});
+
+t('--profile-level: strict allows exactly the observed, a subset of what balanced and broad allow', async () => {
+  const strict = await learnProgram(['/usr/bin/cat', 'input.txt'], ['--profile-level', 'strict']);
+  const balanced = await learnProgram(['/usr/bin/cat', 'input.txt']);
+  const broad = await learnProgram(['/usr/bin/cat', 'input.txt'], ['--profile-level', 'broad']);
+  assert.match(balanced.text, /Profile level balanced; cost \d+ = \d+ syscalls granted but never seen/);
+  assert.match(strict.text, /level: strict/);
+  const [a, b, c] = [allowed(strict.resolved), allowed(balanced.resolved), allowed(broad.resolved)];
+  assert.ok(a.length < b.length && a.length < c.length, `${a.length} ${b.length} ${c.length}`);
+  assert.ok(a.every((n) => b.includes(n) && c.includes(n)));
+  const bad = await runLearn(['policy', 'p', '--profile-level', 'balancd']);
+  assert.is(bad.exitCode, 2);
+  assert.match(bad.stderr, /'balancd' is not a profile level/);
+});
+
+t.run();
