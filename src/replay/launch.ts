@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { RawEnd } from './outcome.js';
-import { checkExecStrings, checkFilterBytes, decodeReply, encodeRequest, envEntries, LOADER_FD } from './request.js';
+import { armedWaitAddr, checkExecStrings, checkFilterBytes, decodeReply, encodeRequest, envEntries, LOADER_FD } from './request.js';
+import type { Supervisor } from './supervisor.js';
 
 export type StdioMode = 'inherit' | 'pipe' | 'ignore';
 
@@ -22,6 +23,10 @@ export interface LaunchOptions {
   readonly cwd?: string;
   /** The target's fds 0–2; default: this process's. */
   readonly stdio?: readonly [StdioMode, StdioMode, StdioMode];
+  /** Runs the launch through this command first (unit.ts: it joins the program's cgroup, then execs). */
+  readonly wrap?: readonly string[];
+  /** The loader installs `filter` with a listener and this supervisor answers it (loader only). */
+  readonly supervisor?: Supervisor;
 }
 
 export interface Launched {
@@ -56,7 +61,8 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
   const stdio: StdioOptions = [in0, out1, err2, 'pipe'];
   settleOwnStdio();
   // An empty environment: nothing meant for the target (NODE_OPTIONS, LD_PRELOAD, NODE_CHANNEL_FD) reaches Node.
-  const child = spawn(LOADER_COMMAND[0], LOADER_COMMAND[1], { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
+  const [file, ...args] = [...(opts.wrap ?? []), LOADER_COMMAND[0], ...LOADER_COMMAND[1]];
+  const child = spawn(file as string, args, { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
   const channel = child.stdio[LOADER_FD] as (Readable & Writable) | null | undefined;
   const end = new Promise<RawEnd>((resolve, reject) => {
     if (!channel) return reject(new Error('the loader has no fd 3'));
@@ -68,7 +74,22 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
       const ended = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
       resolve({ ...exit, failure: decodeReply(Buffer.concat(reply).toString('utf8'), ended) });
     };
-    channel.on('data', (chunk: Buffer) => void reply.push(chunk));
+    let attaching = false;
+    channel.on('data', (chunk: Buffer) => {
+      reply.push(chunk);
+      const waitAddr = Buffer.concat(reply).toString('utf8').split('\n').map(armedWaitAddr).find((a) => a !== null);
+      if (opts.supervisor === undefined || attaching || waitAddr === undefined || child.pid === undefined) return;
+      attaching = true;
+      const pid = child.pid;
+      opts.supervisor.attach(pid, LOADER_FD, waitAddr).then(
+        () => channel.write(Buffer.from([1])),
+        (error: unknown) => {
+          // The loader waits before its execve: it must not run the program unsupervised.
+          reply.push(Buffer.from(`${JSON.stringify({ reason: 'setup', message: `the supervisor could not start: ${(error as Error).message}` })}\n`));
+          child.kill('SIGKILL');
+        },
+      );
+    });
     channel.on('error', () => undefined); // EPIPE if the loader died before reading: its exit tells why
     channel.on('close', () => {
       channelDone = true;
@@ -79,7 +100,7 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
       exit = { code, signal };
       settle();
     });
-    channel.write(encodeRequest({ argv: opts.argv, env, nofileSoft: opts.nofileSoft, filter: opts.filter }));
+    channel.write(encodeRequest({ argv: opts.argv, env, nofileSoft: opts.nofileSoft, filter: opts.filter, supervised: opts.supervisor !== undefined }));
   });
   return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end };
 }
