@@ -5,6 +5,7 @@ import { readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { Store } from '../store/open.js';
+import { openUnit } from '../replay/unit.js';
 import { precheckStore, resolveDbPath } from '../store/path.js';
 import { startStrace, type StraceExit, type StraceSession } from '../trace/run-strace.js';
 import type { TraceTarget } from '../trace/strace-argv.js';
@@ -51,10 +52,14 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
     process.on(signal, forward);
     cleanups.push(() => process.off(signal, forward));
   }
+  // strace 6.1 has no --kill-on-exit: the unit ends what the program leaves behind, even if learn is killed.
+  const unit = o.target.kind === 'command' ? await openUnit() : null;
+  cleanups.push(() => void unit?.end());
   try {
     const started = await startStrace({
       target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
       ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
+      ...(unit === null ? {} : { wrap: unit.wrap }),
     });
     session = started;
     if (pending !== undefined) started.stop(pending);

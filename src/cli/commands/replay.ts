@@ -3,7 +3,6 @@
 // each such call (seccomp user notification) and records it with its arguments; where it cannot run, the
 // kernel's audit records are read instead. The program and everything it starts run in one unit that is
 // ended with the replay. learn exits with the target's status (128+N for signal N), so CI can use it.
-import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Arch } from '../../abi/arch.js';
@@ -30,6 +29,7 @@ import { openStore } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
 import { beginRun } from '../../store/writer.js';
 import type { Io } from '../io.js';
+import { writeReportFile } from '../report-file.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
 import { VERSION } from '../version.js';
 import { archOption } from './catalog.js';
@@ -91,38 +91,45 @@ export const registerReplay: RegisterCommand = (program: Command, io: Io, result
 };
 
 async function replay(file: string, command: string[], o: ReplayOptions, io: Io, result: ActionResult, stopper: Stopper): Promise<void> {
-      const arch = replayArch(o.arch);
-      const filter = loadFilter({ file: resolve(io.cwd, file), arch, mode: o.mode, catalog: o.catalog, toolVersion: VERSION });
-      if (filter.arch !== undefined && filter.arch !== arch) io.err(`learn: warning: ${file} checks for ${filter.arch} calls; this machine makes ${arch} calls\n`);
-      const monitor = await chooseMonitor(o, filter);
-      const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
-      const target = resolveCommand(command[0] ?? '', env.PATH, io.cwd);
-      const sinceMs = Date.now() - CLOCK_SLACK_MS;
-      const unit = await openUnit();
-      const supervisor = monitor.kind === 'supervisor' ? createSupervisor(filter.bytes) : undefined;
-      const launch: LaunchOptions = {
-        filter: monitor.kind === 'supervisor' ? monitor.filter : filter.bytes, argv: command, env, nofileSoft: invokerNofileSoft(), cwd: io.cwd,
-        wrap: unit.wrap, ...(supervisor === undefined ? {} : { supervisor }),
-      };
-      const launched = o.launcher === 'bwrap' ? await launchWithBwrap(launch) : launchWithLoader(launch);
-      const ran = await runToEnd(launched, target.ok ? target.path : null, unit, stopper);
-      const outcome = classifyEnd(ran.end, o.launcher);
-      const monitoring = outcome.kind === 'not-started' ? null : await readMonitor(monitor, supervisor, { source: o.auditSource, sinceMs, tree: ran.tree, expectKill: outcome.kind === 'seccomp-killed' });
-      const recorded = monitoring?.kind === 'supervisor' && (o.record ?? o.mode !== 'enforce')
-        ? recordCalls(io, o, command, monitoring.log, new Date(sinceMs)) : undefined;
-      const exitCode = ran.stoppedBy === 'duration' && stoppedCleanly(replayExitCode(outcome)) ? 0 : replayExitCode(outcome);
-      const report: ReplayReport = {
-        filter: { file, kind: filter.kind, arch: filter.arch, cache: filter.cache },
-        mode: o.mode, launcher: o.launcher, command, pid: launched.pid, outcome, exitCode, monitor: monitoring,
-        leftovers: { unit: unit.kind, killed: ran.leftovers },
-        ...(ran.stoppedBy === undefined ? {} : { stoppedBy: ran.stoppedBy }),
-        ...(recorded === undefined ? {} : { recorded }),
-      };
-      for (const line of formatReplayReport(report)) io.err(`learn replay: ${line}\n`);
-      const json = `${JSON.stringify(replayJson(report), null, 2)}\n`;
-      if (o.report !== undefined) writeReport(resolve(io.cwd, o.report), json);
-      if (o.json) io.out(json);
-      result.exitCode = report.exitCode;
+  const arch = replayArch(o.arch);
+  const filter = loadFilter({ file: resolve(io.cwd, file), arch, mode: o.mode, catalog: o.catalog, toolVersion: VERSION });
+  if (filter.arch !== undefined && filter.arch !== arch) io.err(`learn: warning: ${file} checks for ${filter.arch} calls; this machine makes ${arch} calls\n`);
+  const monitor = await chooseMonitor(o, filter);
+  const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const target = resolveCommand(command[0] ?? '', env.PATH, io.cwd);
+  const sinceMs = Date.now() - CLOCK_SLACK_MS;
+  const unit = await openUnit();
+  const supervisor = monitor.kind === 'supervisor' ? createSupervisor(filter.bytes) : undefined;
+  const launch: LaunchOptions = {
+    filter: monitor.kind === 'supervisor' ? monitor.filter : filter.bytes, argv: command, env, nofileSoft: invokerNofileSoft(), cwd: io.cwd,
+    wrap: unit.wrap, ...(supervisor === undefined ? {} : { supervisor }),
+  };
+  let launched: Launched;
+  let ran: Ran;
+  try {
+    launched = o.launcher === 'bwrap' ? await launchWithBwrap(launch) : launchWithLoader(launch);
+    ran = await runToEnd(launched, target.ok ? target.path : null, unit, stopper);
+  } catch (error) {
+    await unit.end();
+    throw error;
+  }
+  const outcome = classifyEnd(ran.end, o.launcher);
+  const monitoring = outcome.kind === 'not-started' ? null : await readMonitor(monitor, supervisor, { source: o.auditSource, sinceMs, tree: ran.tree, expectKill: outcome.kind === 'seccomp-killed' });
+  const recorded = monitoring?.kind === 'supervisor' && (o.record ?? o.mode !== 'enforce')
+    ? recordCalls(io, o, command, monitoring.log, new Date(sinceMs)) : undefined;
+  const exitCode = ran.stoppedBy === 'duration' && stoppedCleanly(replayExitCode(outcome)) ? 0 : replayExitCode(outcome);
+  const report: ReplayReport = {
+    filter: { file, kind: filter.kind, arch: filter.arch, cache: filter.cache },
+    mode: o.mode, launcher: o.launcher, command, pid: launched.pid, outcome, exitCode, monitor: monitoring,
+    leftovers: { unit: unit.kind, killed: ran.leftovers },
+    ...(ran.stoppedBy === undefined ? {} : { stoppedBy: ran.stoppedBy }),
+    ...(recorded === undefined ? {} : { recorded }),
+  };
+  for (const line of formatReplayReport(report)) io.err(`learn replay: ${line}\n`);
+  const json = replayJson(report);
+  if (o.report !== undefined) writeReportFile(io.cwd, o.report, json);
+  if (o.json) io.out(`${JSON.stringify(json, null, 2)}\n`);
+  result.exitCode = report.exitCode;
 }
 
 type Monitor = { readonly kind: 'supervisor'; readonly filter: Uint8Array } | { readonly kind: 'audit'; readonly fallback: string };
@@ -166,14 +173,6 @@ function recordCalls(io: Io, o: ReplayOptions, command: readonly string[], log: 
     return { profile, runId: writer.runId, db: store.path };
   } finally {
     store.close();
-  }
-}
-
-function writeReport(file: string, json: string): void {
-  try {
-    writeFileSync(file, json);
-  } catch (error) {
-    throw new UsageError(`--report: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }
 
