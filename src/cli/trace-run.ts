@@ -59,7 +59,7 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
     const started = await startStrace({
       target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
       ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
-      ...(unit === null ? {} : { wrap: unit.wrap }),
+      ...(unit === null ? {} : { enter: unit.enter }),
     });
     session = started;
     if (pending !== undefined) started.stop(pending);

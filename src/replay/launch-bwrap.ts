@@ -60,10 +60,11 @@ export async function launchWithBwrap(opts: LaunchOptions): Promise<Launched> {
     return { pid: -1, stdin: null, stdout: null, stderr: null, end };
   }
   await prepareOwnFds();
-  const [file, ...args] = [...(opts.wrap ?? []), ...bwrapArgv(opts.argv, opts.nofileSoft)];
+  const [file, ...args] = bwrapArgv(opts.argv, opts.nofileSoft);
   const [in0, out1, err2] = opts.stdio ?? ['inherit', 'inherit', 'inherit'];
   const stdio: StdioOptions = [in0, out1, err2, 'pipe'];
-  const child = spawn(file as string, args, { env: { ...opts.env }, stdio, cwd });
+  const enter = opts.enter ?? ((start) => start());
+  const child = enter(() => spawn(file as string, args, { env: { ...opts.env }, stdio, cwd }));
   const end = new Promise<RawEnd>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal, failure: null }));

@@ -23,8 +23,8 @@ export interface LaunchOptions {
   readonly cwd?: string;
   /** The target's fds 0–2; default: this process's. */
   readonly stdio?: readonly [StdioMode, StdioMode, StdioMode];
-  /** Runs the launch through this command first (unit.ts: it joins the program's cgroup, then execs). */
-  readonly wrap?: readonly string[];
+  /** Spawns the loader through this (unit.ts: it starts in the program's cgroup). */
+  readonly enter?: <T>(start: () => T) => T;
   /** The loader installs `filter` with a listener and this supervisor answers it (loader only). */
   readonly supervisor?: Supervisor;
 }
@@ -61,8 +61,8 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
   const stdio: StdioOptions = [in0, out1, err2, 'pipe'];
   settleOwnStdio();
   // An empty environment: nothing meant for the target (NODE_OPTIONS, LD_PRELOAD, NODE_CHANNEL_FD) reaches Node.
-  const [file, ...args] = [...(opts.wrap ?? []), LOADER_COMMAND[0], ...LOADER_COMMAND[1]];
-  const child = spawn(file as string, args, { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
+  const enter = opts.enter ?? ((start) => start());
+  const child = enter(() => spawn(LOADER_COMMAND[0], LOADER_COMMAND[1], { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) }));
   const channel = child.stdio[LOADER_FD] as (Readable & Writable) | null | undefined;
   const end = new Promise<RawEnd>((resolve, reject) => {
     if (!channel) return reject(new Error('the loader has no fd 3'));

@@ -1,9 +1,11 @@
 // EDGE: the unit a replayed (or traced) program and everything it starts run in, so that when learn is done
 // nothing the program started is left: not a worker whose master was killed, not a daemon that forked away.
-// As root (or with a delegated cgroup) it is a cgroup v2 of its own, ended with cgroup.kill (5.14); a guard
-// process outside it kills it when learn itself dies, even by SIGKILL (it waits for EOF on a pipe only learn
-// holds). Otherwise learn becomes a child subreaper, so orphans of the tree become its children instead of
-// init's, and are killed and reaped at the end (a SIGKILLed learn cannot do that: the cgroup can).
+// As root (or with a delegated cgroup) it is a cgroup v2 of its own, ended with cgroup.kill (5.14): learn
+// steps into it just for the fork of the program's first process, which so starts inside with nothing run
+// before its exec and its environment untouched; a guard process outside it kills it when learn itself dies,
+// even by SIGKILL (it waits for EOF on a pipe only learn holds). Otherwise learn becomes a child subreaper, so
+// orphans of the tree become its children instead of init's, and are killed and reaped at the end (a
+// SIGKILLed learn cannot do that: the cgroup can).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +15,8 @@ export type UnitKind = 'cgroup' | 'subreaper';
 
 export interface Unit {
   readonly kind: UnitKind;
-  /** Put in front of the command that starts the tree: it joins the unit before anything runs. */
-  readonly wrap: readonly string[];
+  /** Runs `start`, which spawns the tree's first process (synchronously), so that the process starts in the unit. */
+  enter<T>(start: () => T): T;
   /** Kills every process left in the unit and waits until they are gone; returns how many it killed. */
   end(): Promise<number>;
 }
@@ -69,7 +71,14 @@ function cgroupUnit(): Unit | null {
   const populated = (): boolean => /^populated 1$/m.test(readText(join(dir, 'cgroup.events')) ?? '');
   return {
     kind: 'cgroup',
-    wrap: ['/bin/sh', '-c', 'echo 0 > "$0" && exec "$@"', join(dir, 'cgroup.procs')],
+    enter(start) {
+      writeFileSync(join(dir, 'cgroup.procs'), String(process.pid));
+      try {
+        return start();
+      } finally {
+        writeFileSync(join(parent, 'cgroup.procs'), String(process.pid));
+      }
+    },
     async end() {
       const left = (readText(join(dir, 'cgroup.procs')) ?? '').split('\n').filter((l) => l !== '').length;
       if (populated()) writeFileSync(join(dir, 'cgroup.kill'), '1');
@@ -115,7 +124,7 @@ function subreaperUnit(libc: Libc, keep: ReadonlySet<number>): Unit {
   };
   return {
     kind: 'subreaper',
-    wrap: [],
+    enter: (start) => start(),
     async end() {
       const killed = new Set<number>();
       for (const until = Date.now() + SETTLE_FOR_MS; Date.now() < until; ) {

@@ -18,8 +18,8 @@ export interface StraceOptions {
   readonly cwd: string;
   /** Syscalls strace need not stop on (see StraceArgvOptions.untraced). */
   readonly untraced?: readonly string[];
-  /** A command strace is started through, which execs it in place (the unit the trace runs in: replay/unit.ts). */
-  readonly wrap?: readonly string[];
+  /** Spawns strace through this (the unit the trace runs in: replay/unit.ts). */
+  readonly enter?: <T>(start: () => T) => T;
 }
 
 export interface StraceExit {
@@ -78,16 +78,16 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
   closeSync(openSync(output, 'wx', 0o600));
 
   const setpriv = findTool('setpriv', o) ?? undefined; // without it, a killed learn leaves strace tracing
-  const run = straceArgv({
+  const { file, args } = straceArgv({
     target: o.target, output, strace, pinCpu,
     ...(taskset === undefined ? {} : { taskset }),
     ...(setpriv === undefined ? {} : { setpriv }),
     ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
   });
-  const [file, ...args] = [...(o.wrap ?? []), run.file, ...run.args] as [string, ...string[]];
   const attach = o.target.kind === 'attach';
   // node:child_process rather than execa: importing execa costs ~0.1 s of start-up, which shows on short traces.
-  const child = spawn(file, args, { env: o.env, cwd: o.cwd, stdio: attach ? ['ignore', 'inherit', 'pipe'] : 'inherit' });
+  const enter = o.enter ?? ((start) => start());
+  const child = enter(() => spawn(file, args, { env: o.env, cwd: o.cwd, stdio: attach ? ['ignore', 'inherit', 'pipe'] : 'inherit' }));
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;

@@ -12,8 +12,8 @@ import { loadFilter } from '../../src/replay/filter-cache.js';
 import { execute } from '../../src/bpf/interp.js';
 import { AUDIT_ARCH } from '../../src/abi/arch.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
-import { LEARN, runLearn, scratch, straceCounts, NEVER_RETURN } from '../helpers/learn-cli.js';
-import { freePort, startNginx, waitForPort } from '../helpers/nginx.js';
+import { LEARN, runLearn, scratch, spawnLearn, straceCounts, NEVER_RETURN } from '../helpers/learn-cli.js';
+import { freePort, nginxArgv, portFree, processesNaming, startNginx, waitForPort } from '../helpers/nginx.js';
 
 const t = suite('e2e/replay-supervisor');
 const s = scratch('learn-sup-');
@@ -73,8 +73,9 @@ t('tar xzf under a strict policy learned from tar czf: 20 of 20 reports name the
   assert.is(named.filter((n) => n !== '').length, 20);
 });
 
+let lsPolicy = '';
 t('curl against a local nginx in log mode under a policy learned from ls: every call beyond it, with arguments', async () => {
-  const policy = await learn('ls', ['ls', '/']);
+  const policy = (lsPolicy = await learn('ls', ['ls', '/']));
   const port = await freePort();
   const nginx = startNginx(join(s.dir, 'nginx-curl'), port, { master: false });
   try {
@@ -179,6 +180,37 @@ t('the supervisor dying never hangs the program: its denied calls fail with ENOS
   assert.is(values.length, 300);
   assert.is(values[0], 1, 'answered while the supervisor ran');
   assert.is(values[values.length - 1], -38, 'ENOSYS once it was gone');
+});
+
+/** Replays a private nginx (a master and 2 workers) in log mode under the ls policy; `act` ends it somehow. */
+async function containedNginx(name: string, extra: readonly string[], act: (pidFile: string) => Promise<void>): Promise<{ report: Report; ms: number }> {
+  const dir = join(s.dir, name);
+  const port = await freePort();
+  const argv = nginxArgv(dir, port, 2);
+  const file = join(s.dir, `${name}.json`);
+  const started = Date.now();
+  const child = spawnLearn(['replay', '--mode', 'log', '--no-record', '--report', file, ...extra, lsPolicy, '--', ...argv]);
+  await waitForPort(port);
+  await act(join(dir, 'nginx.pid'));
+  const r = await child;
+  const ms = Date.now() - started;
+  assert.equal(processesNaming(join(dir, 'nginx.conf')), [], `nginx processes left: ${String(r.stderr)}`);
+  assert.ok(await portFree(port), 'the port is free at once');
+  return { report: JSON.parse(readFileSync(file, 'utf8')) as Report, ms };
+}
+
+t('nginx replayed, its master SIGKILLed: replay exits and no nginx process is left (scan of /proc)', async () => {
+  const { report } = await containedNginx('ngx-kill', [], async (pidFile) => {
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+  assert.is(report.outcome.kind, 'signaled');
+  assert.ok((report.leftovers?.killed ?? 0) >= 2, `the workers were killed: ${JSON.stringify(report.leftovers)}`);
+});
+
+t('nginx replayed with --duration 3: stopped on time, nothing left, the port free at once', async () => {
+  const { report, ms } = await containedNginx('ngx-duration', ['--duration', '3', '--grace', '2'], async () => undefined);
+  assert.is(report.exitCode, 0);
+  assert.ok(ms < 3000 + 2000 + 4000, `took ${ms} ms`);
 });
 
 t.run();

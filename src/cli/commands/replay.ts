@@ -102,7 +102,7 @@ async function replay(file: string, command: string[], o: ReplayOptions, io: Io,
   const supervisor = monitor.kind === 'supervisor' ? createSupervisor(filter.bytes) : undefined;
   const launch: LaunchOptions = {
     filter: monitor.kind === 'supervisor' ? monitor.filter : filter.bytes, argv: command, env, nofileSoft: invokerNofileSoft(), cwd: io.cwd,
-    wrap: unit.wrap, ...(supervisor === undefined ? {} : { supervisor }),
+    enter: unit.enter, ...(supervisor === undefined ? {} : { supervisor }),
   };
   let launched: Launched;
   let ran: Ran;
