@@ -10,6 +10,7 @@ import { benchBpf } from './bpf.js';
 import { benchDiff } from './diff.js';
 import { benchLearn } from './learn.js';
 import { benchReplay } from './replay.js';
+import { benchSupervisor } from './supervisor.js';
 import { benchTraceOverhead, benchTraceParse } from './trace.js';
 
 export interface BenchSection {
@@ -27,6 +28,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { key: 'bpf', title: 'BPF filters', run: benchBpf },
   { key: 'diff', title: 'Policy diff', run: benchDiff },
   { key: 'replay', title: 'Replay', run: benchReplay },
+  { key: 'supervisor', title: 'Complain mode: the supervisor', run: benchSupervisor },
 ];
 
 const OUT = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
