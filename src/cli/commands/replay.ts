@@ -3,6 +3,7 @@
 // each such call (seccomp user notification) and records it with its arguments; where it cannot run, the
 // kernel's audit records are read instead. The program and everything it starts run in one unit that is
 // ended with the replay. learn exits with the target's status (128+N for signal N), so CI can use it.
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Arch } from '../../abi/arch.js';
@@ -72,7 +73,7 @@ export const registerReplay: RegisterCommand = (program: Command, io: Io, result
     .option('--audit-source <source>', `where the kernel's SECCOMP records are read: ${AUDIT_SOURCES.filter((s) => s !== 'file').join(', ')}`, parseSource, 'auto' as AuditSourceName)
     .option('--duration <sec>', 'stop the program after SEC seconds (SIGTERM, then everything it started is killed after --grace)', parsePositive('--duration'))
     .option('--grace <sec>', 'seconds between SIGTERM and killing what is left', parsePositive('--grace'), 5)
-    .option('--name <profile>', 'profile the recorded denied calls are stored in (default: the command\'s basename)')
+    .option('--name <profile>', 'profile the recorded denied calls are stored in (default: the one the policy was learned for, else the command\'s basename)')
     .option('--db <path>', 'store file (default: $LEARN_DB or ./.learn/learn.db)')
     .option('--record', 'store the denied calls as a run of the profile (default in log and errno modes)')
     .option('--no-record', 'do not store them')
@@ -116,7 +117,7 @@ async function replay(file: string, command: string[], o: ReplayOptions, io: Io,
   const outcome = classifyEnd(ran.end, o.launcher);
   const monitoring = outcome.kind === 'not-started' ? null : await readMonitor(monitor, supervisor, { source: o.auditSource, sinceMs, tree: ran.tree, expectKill: outcome.kind === 'seccomp-killed' });
   const recorded = monitoring?.kind === 'supervisor' && (o.record ?? o.mode !== 'enforce')
-    ? recordCalls(io, o, command, monitoring.log, new Date(sinceMs)) : undefined;
+    ? recordCalls(io, o, command, filter.kind === 'policy' ? readFileSync(resolve(io.cwd, file), 'utf8') : '', monitoring.log, new Date(sinceMs)) : undefined;
   const exitCode = ran.stoppedBy === 'duration' && stoppedCleanly(replayExitCode(outcome)) ? 0 : replayExitCode(outcome);
   const report: ReplayReport = {
     filter: { file, kind: filter.kind, arch: filter.arch, cache: filter.cache },
@@ -158,11 +159,20 @@ function stoppedCleanly(code: number): boolean {
   return code === 128 + 15 || code === 128 + 9;
 }
 
-function recordCalls(io: Io, o: ReplayOptions, command: readonly string[], log: SupervisorLog, startedAt: Date): ReplayReport['recorded'] {
+/** The profile a learned policy was written for, from its header (`learned policy for profile 'NAME'`). */
+function profileNamedIn(policyText: string): string | undefined {
+  for (const line of policyText.split('\n', 4)) {
+    const m = /^\/\/ seccomp-learn .*: learned policy for profile '(.+)'$/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function recordCalls(io: Io, o: ReplayOptions, command: readonly string[], policyText: string, log: SupervisorLog, startedAt: Date): ReplayReport['recorded'] {
   const observations = callObservations(log);
   if (observations.length === 0) return undefined;
   const db = resolveDbPath(o.db, io.env, io.cwd);
-  const profile = o.name ?? basename(command[0] ?? 'command');
+  const profile = o.name ?? profileNamedIn(policyText) ?? basename(command[0] ?? 'command');
   const store = openStore(db);
   try {
     // Denied calls, like audit records, are what the kernel stopped, not a whole trace: source 'audit'.
