@@ -50,6 +50,16 @@ const GUARD = 'read _; echo 1 > "$0/cgroup.kill" 2>/dev/null; i=0; '
 
 let serial = 0;
 
+/** Moves this process into the cgroup whose cgroup.procs is `procs`; false when refused. */
+function moves(procs: string): boolean {
+  try {
+    writeFileSync(procs, String(process.pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function cgroupUnit(): Unit | null {
   const parent = ownCgroupDir();
   if (parent === null) return null;
@@ -59,7 +69,10 @@ function cgroupUnit(): Unit | null {
   } catch {
     return null; // not ours to create (no root, no delegation)
   }
-  if (!existsSync(join(dir, 'cgroup.kill'))) {
+  // cgroup.kill (5.14), and learn can step in and back out (it must never be inside when the unit is killed).
+  const usable = existsSync(join(dir, 'cgroup.kill')) && moves(join(dir, 'cgroup.procs')) && moves(join(parent, 'cgroup.procs'));
+  if (!usable) {
+    moves(join(parent, 'cgroup.procs'));
     rmdirSync(dir);
     return null;
   }
