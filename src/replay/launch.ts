@@ -36,6 +36,8 @@ export interface Launched {
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   readonly end: Promise<RawEnd>;
+  /** Settles once the target runs (the loader exec'd it, or gave up): a signal before that would hit the loader. */
+  readonly running: Promise<void>;
 }
 
 const LOADER_ENTRY = fileURLToPath(new URL('./loader-entry.js', import.meta.url));
@@ -64,6 +66,8 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
   const enter = opts.enter ?? ((start) => start());
   const child = enter(() => spawn(LOADER_COMMAND[0], LOADER_COMMAND[1], { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) }));
   const channel = child.stdio[LOADER_FD] as (Readable & Writable) | null | undefined;
+  let markRunning = (): void => undefined;
+  const running = new Promise<void>((resolve) => (markRunning = resolve));
   const end = new Promise<RawEnd>((resolve, reject) => {
     if (!channel) return reject(new Error('the loader has no fd 3'));
     const reply: Buffer[] = [];
@@ -92,6 +96,7 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
     });
     channel.on('error', () => undefined); // EPIPE if the loader died before reading: its exit tells why
     channel.on('close', () => {
+      markRunning();
       channelDone = true;
       settle();
     });
@@ -102,7 +107,8 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
     });
     channel.write(encodeRequest({ argv: opts.argv, env, nofileSoft: opts.nofileSoft, filter: opts.filter, supervised: opts.supervisor !== undefined }));
   });
-  return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end };
+  void end.finally(markRunning).catch(() => undefined);
+  return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end, running };
 }
 
 /** The RLIMIT_NOFILE soft limit of the process that started us (usually the shell); Node raised ours at

@@ -107,8 +107,8 @@ function cgroupUnit(): Unit | null {
   };
 }
 
-/** Direct children of `pid` (every thread's). */
-function childrenOf(pid: number): number[] {
+/** Direct children of every thread of `pid` (the kernel's /proc/PID/task/TID/children lists). */
+export function childrenOf(pid: number): number[] {
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { resolveCommand } from '../replay/resolve-command.js';
+import { childrenOf } from '../replay/unit.js';
 import { firstAllowedCpu, straceArgv, type TraceTarget } from './strace-argv.js';
 import { tailFile } from './tail-file.js';
 
@@ -137,7 +138,7 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
       const giveUp = Date.now() + STOP_WAIT_MS;
       const deliver = (): boolean => {
         const straceExe = exeOf(stracePid);
-        const tracees = children(stracePid).filter((p) => {
+        const tracees = childrenOf(stracePid).filter((p) => {
           const exe = exeOf(p); // null in the middle of the exec, too
           return Date.now() > giveUp || (exe !== null && exe !== straceExe);
         });
@@ -238,24 +239,13 @@ function exeOf(pid: number): string | null {
   }
 }
 
-/** Direct children of every thread of `pid` (the kernel's /proc/PID/task/TID/children lists). */
-function children(pid: number): number[] {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  return tids.flatMap((tid) => (readText(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter((s) => s !== '').map(Number));
-}
-
 /** Every process below `pid`, parents before children. */
 function descendants(pid: number): number[] {
   const out: number[] = [];
-  for (let queue = children(pid); queue.length > 0; ) {
+  for (let queue = childrenOf(pid); queue.length > 0; ) {
     const next = queue.shift() as number;
     out.push(next);
-    queue.push(...children(next));
+    queue.push(...childrenOf(next));
   }
   return out;
 }

@@ -257,7 +257,7 @@ function catchStops(o: ReplayOptions): Stopper {
 /** Waits for the target, watching its process tree, then ends the unit: nothing the program started outlives the replay. */
 async function runToEnd(launched: Launched, exe: string | null, unit: Unit, stopper: Stopper): Promise<Ran> {
   const watch = launched.pid > 0 ? watchTree(launched.pid, exe) : null;
-  if (launched.pid > 0) stopper.start(launched.pid, unit);
+  if (launched.pid > 0) void launched.running.then(() => stopper.start(launched.pid, unit));
   const end = await launched.end;
   const tree = watch?.stop() ?? { pids: new Set<number>(), exes: new Set<string>(), rootPid: launched.pid };
   const leftovers = await unit.end();
