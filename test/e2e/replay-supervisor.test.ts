@@ -213,4 +213,28 @@ t('nginx replayed with --duration 3: stopped on time, nothing left, the port fre
   assert.ok(ms < 3000 + 2000 + 4000, `took ${ms} ms`);
 });
 
+t('SIGINT to learn replay: forwarded; after --grace the unit ends, and what the program started in the background is gone too', async () => {
+  const marker = `sleep\u0000${31_000 + (process.pid % 1000)}`;
+  const seconds = marker.split('\u0000')[1] as string;
+  const file = join(s.dir, 'sigint.json');
+  const child = spawnLearn(['replay', '--mode', 'log', '--no-record', '--grace', '1', '--report', file, lsPolicy, '--', 'sh', '-c', `sleep ${seconds} & sleep ${seconds}`]);
+  for (let i = 0; i < 100 && processesNaming(marker).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.is(processesNaming(marker).length, 2, 'both sleeps run');
+  child.kill('SIGINT');
+  const r = await child;
+  // sh waits for its foreground sleep (a terminal's Ctrl-C would have reached that too): --grace ends it all
+  assert.is(r.exitCode, 137, String(r.stderr));
+  assert.equal(processesNaming(marker), [], 'the background sleep was killed with the unit');
+  const report = JSON.parse(readFileSync(file, 'utf8')) as Report & { stoppedBy: string };
+  assert.is(report.stoppedBy, 'SIGINT');
+});
+
+t('learn -- CMD --report FILE: the summary in a file of its own, not on stdout', async () => {
+  const file = join(s.dir, 'trace.json');
+  const r = await runLearn(['--db', db, '--name', 'echo', '--no-policy', '--quiet', '--report', file, '--', 'echo', 'hello']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.is(r.stdout, 'hello');
+  assert.is((JSON.parse(readFileSync(file, 'utf8')) as { profile: string }).profile, 'echo');
+});
+
 t.run();

@@ -109,7 +109,9 @@ async function replay(file: string, command: string[], o: ReplayOptions, io: Io,
   let ran: Ran;
   try {
     launched = o.launcher === 'bwrap' ? await launchWithBwrap(launch) : launchWithLoader(launch);
-    ran = await runToEnd(launched, target.ok ? target.path : null, unit, stopper);
+    // Audit records carry a pid but no parent: only then is the tree watched, to tell ours from strangers'.
+    const exe = target.ok ? target.path : null;
+    ran = await runToEnd(launched, monitor.kind === 'audit' ? exe : undefined, unit, stopper);
   } catch (error) {
     await unit.end();
     throw error;
@@ -254,9 +256,10 @@ function catchStops(o: ReplayOptions): Stopper {
   };
 }
 
-/** Waits for the target, watching its process tree, then ends the unit: nothing the program started outlives the replay. */
-async function runToEnd(launched: Launched, exe: string | null, unit: Unit, stopper: Stopper): Promise<Ran> {
-  const watch = launched.pid > 0 ? watchTree(launched.pid, exe) : null;
+/** Waits for the target, watching its process tree unless `exe` is undefined, then ends the unit: nothing the
+ * program started outlives the replay. */
+async function runToEnd(launched: Launched, exe: string | null | undefined, unit: Unit, stopper: Stopper): Promise<Ran> {
+  const watch = launched.pid > 0 && exe !== undefined ? watchTree(launched.pid, exe) : null;
   if (launched.pid > 0) void launched.running.then(() => stopper.start(launched.pid, unit));
   const end = await launched.end;
   const tree = watch?.stop() ?? { pids: new Set<number>(), exes: new Set<string>(), rootPid: launched.pid };
