@@ -89,7 +89,7 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
         () => channel.write(Buffer.from([1])),
         (error: unknown) => {
           // The loader waits before its execve: it must not run the program unsupervised.
-          reply.push(Buffer.from(`${JSON.stringify({ reason: 'setup', message: `the supervisor could not start: ${(error as Error).message}` })}\n`));
+          reply.push(Buffer.from(`${JSON.stringify({ reason: 'setup', message: `the supervisor could not start: ${(error as Error).message} (--monitor audit runs without it)` })}\n`));
           child.kill('SIGKILL');
         },
       );

@@ -213,6 +213,15 @@ t('nginx replayed with --duration 3: stopped on time, nothing left, the port fre
   assert.ok(ms < 3000 + 2000 + 4000, `took ${ms} ms`);
 });
 
+t('a policy that denies even read: the loader\'s own wait is not a violation, the program\'s first call is', async () => {
+  const policy = join(s.dir, 'only-execve.policy');
+  writeFileSync(policy, 'POLICY p { ALLOW { execve } }\nUSE p DEFAULT KILL\n');
+  const { report } = await replay([policy, '--', '/bin/true']);
+  assert.is(report.exitCode, 159);
+  assert.is(report.killedBy?.name, 'brk');
+  assert.equal(report.violations.map((v) => v.name), ['brk']);
+});
+
 t('SIGINT to learn replay: forwarded; after --grace the unit ends, and what the program started in the background is gone too', async () => {
   const marker = `sleep\u0000${31_000 + (process.pid % 1000)}`;
   const seconds = marker.split('\u0000')[1] as string;
