@@ -50,14 +50,9 @@ export interface SupervisorLog {
 
 export const MAX_ARG_SETS = 16;
 
+/** A call group while it fills: what identifies it, and the running tallies. */
 interface Group {
-  readonly key: string;
-  readonly arch: Arch | null;
-  readonly archValue: number;
-  readonly nr: number;
-  readonly name: string;
-  readonly action: SupervisedAction;
-  readonly errno: number | null;
+  readonly call: Pick<SupervisedCall, 'arch' | 'archValue' | 'nr' | 'name' | 'action' | 'errno'>;
   count: number;
   readonly pids: Set<number>;
   readonly argSets: Map<string, { args: string[]; count: number }>;
@@ -108,7 +103,7 @@ export class CallLog {
     if (g === undefined) {
       const arch = archFromAudit(call.arch) ?? null;
       g = {
-        key, arch, archValue: call.arch, nr: call.nr, name: nameOf(arch, call.nr), action, errno,
+        call: { arch, archValue: call.arch, nr: call.nr, name: nameOf(arch, call.nr), action, errno },
         count: 0, pids: new Set(), argSets: new Map(), otherArgCalls: 0, shapes: new Map(),
       };
       this.groups.set(key, g);
@@ -121,7 +116,7 @@ export class CallLog {
     if (set !== undefined) set.count++;
     else if (g.argSets.size < MAX_ARG_SETS) g.argSets.set(argKey, { args, count: 1 });
     else g.otherArgCalls++;
-    const shape = callShape(g.arch, g.name, call.args);
+    const shape = callShape(g.call.arch, g.call.name, call.args);
     g.shapes.set(shape, (g.shapes.get(shape) ?? 0) + 1);
   }
 
@@ -136,7 +131,7 @@ export class CallLog {
 
   result(): SupervisorLog {
     const calls = [...this.groups.values()].map((g) => ({
-      arch: g.arch, archValue: g.archValue, nr: g.nr, name: g.name, action: g.action, errno: g.errno, count: g.count,
+      ...g.call, count: g.count,
       pids: [...g.pids].sort((a, b) => a - b),
       argSets: [...g.argSets.values()],
       otherArgCalls: g.otherArgCalls,
