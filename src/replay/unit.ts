@@ -50,6 +50,14 @@ const GUARD = 'read _; echo 1 > "$0/cgroup.kill" 2>/dev/null; i=0; '
 
 let serial = 0;
 
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
+  }
+}
+
 /** Moves this process into the cgroup whose cgroup.procs is `procs`; false when refused. */
 function moves(procs: string): boolean {
   try {
@@ -69,11 +77,8 @@ function cgroupUnit(): Unit | null {
   } catch {
     return null; // not ours to create (no root, no delegation)
   }
-  // cgroup.kill (5.14), and learn can step in and back out (it must never be inside when the unit is killed).
-  const usable = existsSync(join(dir, 'cgroup.kill')) && moves(join(dir, 'cgroup.procs')) && moves(join(parent, 'cgroup.procs'));
-  if (!usable) {
-    moves(join(parent, 'cgroup.procs'));
-    rmdirSync(dir);
+  if (!existsSync(join(dir, 'cgroup.kill'))) {
+    rmdirSync(dir); // before 5.14
     return null;
   }
   // Its own session: Ctrl-C at the terminal must not end the guard before it has done its job.
@@ -84,16 +89,24 @@ function cgroupUnit(): Unit | null {
   const populated = (): boolean => /^populated 1$/m.test(readText(join(dir, 'cgroup.events')) ?? '');
   return {
     kind: 'cgroup',
+    // Two migrations of learn (each 0.2–20 ms on a loaded 2-vCPU VM): the price of a first process that
+    // starts inside, with no window in which it could fork outside.
     enter(start) {
-      writeFileSync(join(dir, 'cgroup.procs'), String(process.pid));
+      const inside = moves(join(dir, 'cgroup.procs'));
       try {
         return start();
       } finally {
-        writeFileSync(join(parent, 'cgroup.procs'), String(process.pid));
+        if (inside) moves(join(parent, 'cgroup.procs'));
       }
     },
     async end() {
-      const left = (readText(join(dir, 'cgroup.procs')) ?? '').split('\n').filter((l) => l !== '').length;
+      const procs = (readText(join(dir, 'cgroup.procs')) ?? '').split('\n').filter((l) => l !== '').map(Number);
+      // Never kill learn itself: if stepping back out failed, end the others one by one.
+      if (procs.includes(process.pid) && !moves(join(parent, 'cgroup.procs'))) {
+        for (const pid of procs) if (pid !== process.pid) signal(pid);
+        guard.kill('SIGKILL'); // it would kill the cgroup, learn with it, once learn closes its pipe
+        return procs.length - 1;
+      }
       if (populated()) writeFileSync(join(dir, 'cgroup.kill'), '1');
       for (const until = Date.now() + SETTLE_FOR_MS; populated() && Date.now() < until; ) await sleep(SETTLE_MS);
       try {
@@ -102,7 +115,7 @@ function cgroupUnit(): Unit | null {
         // the guard removes it once it is empty
       }
       guard.stdin?.end();
-      return left;
+      return procs.length;
     },
   };
 }

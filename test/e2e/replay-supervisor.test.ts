@@ -210,7 +210,7 @@ t('nginx replayed, its master SIGKILLed: replay exits and no nginx process is le
 t('nginx replayed with --duration 3: stopped on time, nothing left, the port free at once', async () => {
   const { report, ms } = await containedNginx('ngx-duration', ['--duration', '3', '--grace', '2'], async () => undefined);
   assert.is(report.exitCode, 0);
-  assert.ok(ms < 3000 + 2000 + 4000, `took ${ms} ms`);
+  assert.ok(ms < 3000 + 2000 + 8000, `took ${ms} ms`); // --duration, --grace, and start-up on a loaded VM
 });
 
 t('a policy that denies even read: the loader\'s own wait is not a violation, the program\'s first call is', async () => {
@@ -227,7 +227,7 @@ t('SIGINT to learn replay: forwarded; after --grace the unit ends, and what the 
   const seconds = marker.split('\u0000')[1] as string;
   const file = join(s.dir, 'sigint.json');
   const child = spawnLearn(['replay', '--mode', 'log', '--no-record', '--grace', '1', '--report', file, lsPolicy, '--', 'sh', '-c', `sleep ${seconds} & sleep ${seconds}`]);
-  for (let i = 0; i < 100 && processesNaming(marker).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 200 && processesNaming(marker).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
   assert.is(processesNaming(marker).length, 2, 'both sleeps run');
   child.kill('SIGINT');
   const r = await child;
