@@ -81,11 +81,16 @@ function cgroupUnit(): Unit | null {
     rmdirSync(dir); // before 5.14
     return null;
   }
-  // Its own session: Ctrl-C at the terminal must not end the guard before it has done its job.
-  const guard: ChildProcess = spawn('/bin/sh', ['-c', GUARD, dir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  guard.unref();
-  guard.on('error', () => undefined);
-  guard.stdin?.on('error', () => undefined);
+  // Started once the program is (a fork of Node costs 5–15 ms here, not to be spent before the program runs);
+  // its own session: Ctrl-C at the terminal must not end it before it has done its job.
+  let guard: ChildProcess | undefined;
+  const startGuard = (): void => {
+    if (guard !== undefined) return;
+    guard = spawn('/bin/sh', ['-c', GUARD, dir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    guard.unref();
+    guard.on('error', () => undefined);
+    guard.stdin?.on('error', () => undefined);
+  };
   const populated = (): boolean => /^populated 1$/m.test(readText(join(dir, 'cgroup.events')) ?? '');
   return {
     kind: 'cgroup',
@@ -97,6 +102,7 @@ function cgroupUnit(): Unit | null {
         return start();
       } finally {
         if (inside) moves(join(parent, 'cgroup.procs'));
+        startGuard();
       }
     },
     async end() {
@@ -104,7 +110,7 @@ function cgroupUnit(): Unit | null {
       // Never kill learn itself: if stepping back out failed, end the others one by one.
       if (procs.includes(process.pid) && !moves(join(parent, 'cgroup.procs'))) {
         for (const pid of procs) if (pid !== process.pid) signal(pid);
-        guard.kill('SIGKILL'); // it would kill the cgroup, learn with it, once learn closes its pipe
+        guard?.kill('SIGKILL'); // it would kill the cgroup, learn with it, once learn closes its pipe
         return procs.length - 1;
       }
       if (populated()) writeFileSync(join(dir, 'cgroup.kill'), '1');
@@ -114,7 +120,7 @@ function cgroupUnit(): Unit | null {
       } catch {
         // the guard removes it once it is empty
       }
-      guard.stdin?.end();
+      guard?.stdin?.end();
       return procs.length;
     },
   };
