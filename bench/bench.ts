@@ -13,6 +13,7 @@ import { benchLearn } from './learn.js';
 import { benchRecord } from './record.js';
 import { benchQuality } from './quality.js';
 import { benchReplay } from './replay.js';
+import { benchSupervisor } from './supervisor.js';
 import { benchTraceOverhead, benchTraceParse } from './trace.js';
 
 export interface BenchSection {
@@ -33,6 +34,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { key: 'replay', title: 'Replay', run: benchReplay },
   { key: 'container', title: 'Container profiles against Docker\'s default', run: benchContainer },
   { key: 'quality', title: 'Policy quality', run: benchQuality },
+  { key: 'supervisor', title: 'Complain mode: the supervisor', run: benchSupervisor },
 ];
 
 const OUT = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));

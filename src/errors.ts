@@ -4,6 +4,8 @@ export const ExitCode = {
   ok: 0,
   failed: 1,
   usage: 2,
+  /** The work was done, but its input is known to be incomplete (the kernel suppressed audit records). */
+  incomplete: 3,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

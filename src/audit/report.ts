@@ -87,8 +87,8 @@ export function reportWarnings(c: Collection, refused: AuditReport['refused'] = 
     lines.push(`skipped ${count} record${count === 1 ? '' : 's'}: ${printable(reason)}${first ? ` (first at ${printable(first.place)})` : ''}`);
   }
   if (c.lossReports > 0) {
-    const n = c.lostAtLeast > 0 ? `at least ${c.lostAtLeast} ` : '';
-    lines.push(`warning: the kernel reported ${c.lossReports} time${c.lossReports === 1 ? '' : 's'} that it dropped ${n}audit messages (rate limit or backlog): records may be missing`);
+    const n = c.lostAtLeast > 0 ? `at least ${c.lostAtLeast}` : 'an unknown number of';
+    lines.push(`incomplete: ${n} records suppressed (the kernel reported ${c.lossReports} time${c.lossReports === 1 ? '' : 's'} that it dropped audit messages: rate limit or backlog)`);
   }
   return lines.map((l) => `learn: ${l}\n`).join('');
 }

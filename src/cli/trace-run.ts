@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { identityOfCommand, identityOfProcess, type ProgramIdentity } from '../os/process-identity.js';
 import { resolveCommand } from '../replay/resolve-command.js';
 import type { Store } from '../store/open.js';
+import { openUnit } from '../replay/unit.js';
 import { precheckStore, resolveDbPath } from '../store/path.js';
 import { checkProfileName, profileNameFrom } from '../store/profile-name.js';
 import type { RecorderChoice, RecordSession } from '../record/recorder.js';
@@ -59,10 +60,14 @@ export async function traceCommand(io: Io, o: TraceOptions): Promise<TraceOutcom
     process.on(signal, forward);
     cleanups.push(() => process.off(signal, forward));
   }
+  // strace 6.1 has no --kill-on-exit: the unit ends what the program leaves behind, even if learn is killed.
+  const unit = o.target.kind === 'command' ? await openUnit() : null;
+  cleanups.push(() => void unit?.end());
   try {
     const started = await startRecording(io, { recorder: o.recorder ?? 'strace', target: o.target, recordEvents: o.recordEvents, quiet: o.quiet }, () => startStrace({
       target: o.target, pin: o.pin, env: io.env, cwd: io.cwd,
       ...(o.untraced === undefined ? {} : { untraced: o.untraced }),
+      ...(unit === null ? {} : { enter: unit.enter }),
     }));
     const live = started.session;
     session = live;

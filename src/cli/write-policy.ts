@@ -48,6 +48,8 @@ const EXTENSION: Readonly<Record<PolicyFormat, string>> = {
 /** Formats a container runtime loads: they get the runtimes' after-filter calls unless --runtime says otherwise. */
 const CONTAINER_FORMATS: readonly PolicyFormat[] = ['oci', 'k8s'];
 
+const DENIALS_ONLY = 'WARNING: learned from denials alone (audit records or replay\'s denied calls), no trace: it lacks every call that was allowed then, so it will not run the program as it is';
+
 export interface WrittenPolicy {
   readonly files: readonly string[];
   readonly losses: readonly { readonly format: PolicyFormat; readonly loss: Diagnostic }[];
@@ -66,11 +68,15 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
   const { shapes, unknown } = toObservedShapes(profileObservations(db, profile), parseShapeKey, ARG_SENSITIVE);
   for (const row of unknown) io.err(`learn: warning: ${row.arch} syscall ${row.name} (nr ${row.nr}) is not in our tables; left out of the policy\n`);
   const arches = [...new Set(shapes.map((s) => s.arch))].sort() as Arch[];
+  // Audit records and replay's denied calls name only what a filter stopped: every allowed call is missing.
+  const deniedOnly = runs.every((r) => r.source === 'audit');
+  if (deniedOnly) io.err(`learn: warning: '${profile}' has only denied calls (audit records or a replay's), no trace: the policy lacks every call the program made that was allowed\n`);
   const header = [
     `seccomp-learn ${VERSION}: learned policy for profile '${profile}'`,
     `runs: ${runs.map((r) => r.id).join(', ')}; events: ${runs.reduce((n, r) => n + r.events, 0)}; catalog: ${catalog.name}` +
       `; level: ${options.level}${options.maxExcess === undefined ? '' : `; --max-excess ${options.maxExcess}`}`,
     `date: ${options.now.toISOString()}`,
+    ...(deniedOnly ? [DENIALS_ONLY] : []),
   ];
   const containerRuns = runs.filter((r) => r.containerSplit !== null);
   if (containerRuns.length > 0) header.push(containerHeader(db, profile, containerRuns));

@@ -57,13 +57,14 @@ export async function launchWithBwrap(opts: LaunchOptions): Promise<Launched> {
   const failure = precheck(opts, cwd);
   if (failure) {
     const end = Promise.resolve<RawEnd>({ code: null, signal: null, failure });
-    return { pid: -1, stdin: null, stdout: null, stderr: null, end };
+    return { pid: -1, stdin: null, stdout: null, stderr: null, end, running: Promise.resolve() };
   }
   await prepareOwnFds();
   const [file, ...args] = bwrapArgv(opts.argv, opts.nofileSoft);
   const [in0, out1, err2] = opts.stdio ?? ['inherit', 'inherit', 'inherit'];
   const stdio: StdioOptions = [in0, out1, err2, 'pipe'];
-  const child = spawn(file as string, args, { env: { ...opts.env }, stdio, cwd });
+  const enter = opts.enter ?? ((start) => start());
+  const child = enter(() => spawn(file as string, args, { env: { ...opts.env }, stdio, cwd }));
   const end = new Promise<RawEnd>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal, failure: null }));
@@ -71,5 +72,6 @@ export async function launchWithBwrap(opts: LaunchOptions): Promise<Launched> {
   const filterPipe = child.stdio[FILTER_FD] as Writable | null | undefined;
   filterPipe?.on('error', () => undefined); // bwrap failing early closes it: its exit status says why
   filterPipe?.end(opts.filter);
-  return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end };
+  // Signals go to bwrap, which stays the target's parent: it can take them from the start.
+  return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end, running: Promise.resolve() };
 }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { RawEnd } from './outcome.js';
-import { checkExecStrings, checkFilterBytes, decodeReply, encodeRequest, envEntries, LOADER_FD } from './request.js';
+import { armedWaitAddr, checkExecStrings, checkFilterBytes, decodeReply, encodeRequest, envEntries, LOADER_FD } from './request.js';
+import type { Supervisor } from './supervisor.js';
 
 export type StdioMode = 'inherit' | 'pipe' | 'ignore';
 
@@ -22,6 +23,10 @@ export interface LaunchOptions {
   readonly cwd?: string;
   /** The target's fds 0–2; default: this process's. */
   readonly stdio?: readonly [StdioMode, StdioMode, StdioMode];
+  /** Spawns the loader through this (unit.ts: it starts in the program's cgroup). */
+  readonly enter?: <T>(start: () => T) => T;
+  /** The loader installs `filter` with a listener and this supervisor answers it (loader only). */
+  readonly supervisor?: Supervisor;
 }
 
 export interface Launched {
@@ -31,6 +36,8 @@ export interface Launched {
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   readonly end: Promise<RawEnd>;
+  /** Settles once the target runs (the loader exec'd it, or gave up): a signal before that would hit the loader. */
+  readonly running: Promise<void>;
 }
 
 const LOADER_ENTRY = fileURLToPath(new URL('./loader-entry.js', import.meta.url));
@@ -56,8 +63,11 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
   const stdio: StdioOptions = [in0, out1, err2, 'pipe'];
   settleOwnStdio();
   // An empty environment: nothing meant for the target (NODE_OPTIONS, LD_PRELOAD, NODE_CHANNEL_FD) reaches Node.
-  const child = spawn(LOADER_COMMAND[0], LOADER_COMMAND[1], { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
+  const enter = opts.enter ?? ((start) => start());
+  const child = enter(() => spawn(LOADER_COMMAND[0], LOADER_COMMAND[1], { env: {}, stdio, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) }));
   const channel = child.stdio[LOADER_FD] as (Readable & Writable) | null | undefined;
+  let markRunning = (): void => undefined;
+  const running = new Promise<void>((resolve) => (markRunning = resolve));
   const end = new Promise<RawEnd>((resolve, reject) => {
     if (!channel) return reject(new Error('the loader has no fd 3'));
     const reply: Buffer[] = [];
@@ -68,9 +78,25 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
       const ended = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
       resolve({ ...exit, failure: decodeReply(Buffer.concat(reply).toString('utf8'), ended) });
     };
-    channel.on('data', (chunk: Buffer) => void reply.push(chunk));
+    let attaching = false;
+    channel.on('data', (chunk: Buffer) => {
+      reply.push(chunk);
+      const waitAddr = Buffer.concat(reply).toString('utf8').split('\n').map(armedWaitAddr).find((a) => a !== null);
+      if (opts.supervisor === undefined || attaching || waitAddr === undefined || child.pid === undefined) return;
+      attaching = true;
+      const pid = child.pid;
+      opts.supervisor.attach(pid, LOADER_FD, waitAddr).then(
+        () => channel.write(Buffer.from([1])),
+        (error: unknown) => {
+          // The loader waits before its execve: it must not run the program unsupervised.
+          reply.push(Buffer.from(`${JSON.stringify({ reason: 'setup', message: `the supervisor could not start: ${(error as Error).message} (--monitor audit runs without it)` })}\n`));
+          child.kill('SIGKILL');
+        },
+      );
+    });
     channel.on('error', () => undefined); // EPIPE if the loader died before reading: its exit tells why
     channel.on('close', () => {
+      markRunning();
       channelDone = true;
       settle();
     });
@@ -79,9 +105,10 @@ export function launchWithLoader(opts: LaunchOptions): Launched {
       exit = { code, signal };
       settle();
     });
-    channel.write(encodeRequest({ argv: opts.argv, env, nofileSoft: opts.nofileSoft, filter: opts.filter }));
+    channel.write(encodeRequest({ argv: opts.argv, env, nofileSoft: opts.nofileSoft, filter: opts.filter, supervised: opts.supervisor !== undefined }));
   });
-  return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end };
+  void end.finally(markRunning).catch(() => undefined);
+  return { pid: child.pid ?? -1, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, end, running };
 }
 
 /** The RLIMIT_NOFILE soft limit of the process that started us (usually the shell); Node raised ours at

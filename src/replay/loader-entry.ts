@@ -63,6 +63,10 @@ async function run(): Promise<never> {
   native.resetSignals();
   if (req.nofileSoft !== null) native.setNofileSoft(req.nofileSoft);
   native.prepareFds();
+  if (req.supervised) {
+    writeSync(LOADER_FD, encodeArmed(native.waitAddr));
+    fail(execFailure(command, native.execUnderSupervisedFilter(packed, LOADER_FD)));
+  }
   writeSync(LOADER_FD, encodeArmed());
   fail(execFailure(command, native.execUnderFilter(packed)));
 }

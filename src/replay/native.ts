@@ -5,9 +5,8 @@ import { runningArch, type Arch } from '../abi/arch.js';
 import { EnvironmentError } from '../errors.js';
 import { syscallNumber } from '../syscalls/table.js';
 import { packExecBlock, type ExecBlockInput } from './exec-block.js';
+import { loadKoffi, type RawSyscall } from './libc.js';
 
-type Koffi = typeof import('koffi');
-type RawSyscall = (nr: number, a: number | bigint, b: number | bigint, c: number | bigint, d: number | bigint, e: number | bigint) => number;
 
 const SIGKILL = 9;
 const SIGSTOP = 19;
@@ -25,6 +24,11 @@ const PR_SET_NO_NEW_PRIVS = 38;
 const SECCOMP_SET_MODE_FILTER = 1;
 // Makes the kernel log ERRNO and TRAP verdicts too (it always logs KILL and LOG), so replay can list every denial.
 const SECCOMP_FILTER_FLAG_LOG = 2;
+const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
+// Once the supervisor has received a notification, only a fatal signal interrupts the caller (5.19): a
+// handled signal would otherwise restart the call and notify it twice.
+const SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 32;
+const EINVAL = 22;
 
 /** Hosts the loader supports: 64-bit little-endian, where exec-block.ts's layout holds. */
 export function hostArch(): Arch {
@@ -33,17 +37,6 @@ export function hostArch(): Arch {
   throw new EnvironmentError(`the replay loader supports x86_64 and aarch64 hosts, not ${process.arch}`, {
     hint: 'use --launcher bwrap',
   });
-}
-
-async function loadKoffi(): Promise<Koffi> {
-  try {
-    return await import('koffi');
-  } catch (cause) {
-    throw new EnvironmentError(`cannot load koffi's native module: ${(cause as Error).message}`, {
-      cause,
-      hint: "koffi's binary is an optional dependency: reinstall without --omit=optional (npm ci)",
-    });
-  }
 }
 
 /** A failed step: which syscall and the errno it set. */
@@ -62,6 +55,11 @@ export interface Native {
   packExec(input: ExecBlockInput): PackedExec;
   /** NO_NEW_PRIVS, seccomp on this thread, execve: returns only on failure. */
   execUnderFilter(packed: PackedExec): StepFailure;
+  /** Where `execUnderSupervisedFilter` reads the go-ahead byte: the supervisor recognises that read. */
+  readonly waitAddr: bigint;
+  /** Like execUnderFilter with a listener for the supervisor (SECCOMP_FILTER_FLAG_NEW_LISTENER); between
+   * seccomp and execve it waits for one byte on `waitFd`, sent once the supervisor holds the listener. */
+  execUnderSupervisedFilter(packed: PackedExec, waitFd: number): StepFailure;
 }
 
 export interface PackedExec {
@@ -91,6 +89,7 @@ export async function loadNative(arch: Arch): Promise<Native> {
     prctl: nr('prctl'),
     seccomp: nr('seccomp'),
     execve: nr('execve'),
+    read: nr('read'),
   };
   const call = (step: string, n: number, a: number | bigint, b: number | bigint = 0, c: number | bigint = 0, d: number | bigint = 0): number => {
     const r = syscall(n, a, b, c, d, 0);
@@ -102,6 +101,8 @@ export async function loadNative(arch: Arch): Promise<Native> {
   const scratch = koffi.alloc('uint8', scratchBytes);
   new Uint8Array(koffi.view(scratch, scratchBytes)).fill(0);
   const scratchAt = koffi.address(scratch);
+  const waitBuf = koffi.alloc('uint8', 8);
+  const waitAddr = koffi.address(waitBuf);
 
   return {
     resetSignals() {
@@ -146,6 +147,19 @@ export async function loadNative(arch: Arch): Promise<Native> {
       // allocates (the results fit in a small integer), so this thread makes no other syscall in between.
       if (syscall(NR.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) return { step: 'prctl(PR_SET_NO_NEW_PRIVS)', errno: koffi.errno() };
       if (syscall(NR.seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, p.prog, 0, 0) !== 0) return { step: 'seccomp', errno: koffi.errno() };
+      syscall(NR.execve, p.path, p.argv, p.env, 0, 0);
+      return { step: 'execve', errno: koffi.errno() };
+    },
+    waitAddr,
+    execUnderSupervisedFilter(p, waitFd) {
+      if (syscall(NR.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) return { step: 'prctl(PR_SET_NO_NEW_PRIVS)', errno: koffi.errno() };
+      const flags = SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+      let listener = syscall(NR.seccomp, SECCOMP_SET_MODE_FILTER, flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, p.prog, 0, 0);
+      // Before 5.19 the flag is unknown (EINVAL, nothing installed): a handled signal may then notify a call twice.
+      if (listener < 0 && koffi.errno() === EINVAL) listener = syscall(NR.seccomp, SECCOMP_SET_MODE_FILTER, flags, p.prog, 0, 0);
+      if (listener < 0) return { step: 'seccomp', errno: koffi.errno() };
+      // The listener is close-on-exec: the program never holds it. EOF instead of the byte: the launcher is gone.
+      if (syscall(NR.read, waitFd, waitAddr, 1, 0, 0) !== 1) return { step: 'waiting for the supervisor', errno: koffi.errno() || 32 };
       syscall(NR.execve, p.path, p.argv, p.env, 0, 0);
       return { step: 'execve', errno: koffi.errno() };
     },

@@ -16,6 +16,8 @@ export interface LoaderRequest {
   readonly nofileSoft: number | null;
   /** Raw little-endian `struct sock_filter[]`. */
   readonly filter: Uint8Array;
+  /** Install it with a listener and wait for the supervisor's go-ahead byte before execve (supervisor.ts). */
+  readonly supervised?: boolean;
 }
 
 export type FailureReason = 'not-found' | 'not-executable' | 'execve-denied' | 'setup';
@@ -66,6 +68,7 @@ export function encodeRequest(req: LoaderRequest): Buffer {
       env: req.env,
       nofileSoft: req.nofileSoft,
       filter: Buffer.from(req.filter).toString('base64'),
+      supervised: req.supervised,
     }),
   );
   const head = Buffer.alloc(4);
@@ -85,25 +88,32 @@ export function decodeRequestBody(body: Uint8Array): LoaderRequest {
     throw new Error('malformed loader request');
   }
   const nofileSoft = typeof raw.nofileSoft === 'number' ? raw.nofileSoft : null;
-  return { argv: raw.argv, env: raw.env, nofileSoft, filter: new Uint8Array(Buffer.from(raw.filter, 'base64')) };
+  return { argv: raw.argv, env: raw.env, nofileSoft, filter: new Uint8Array(Buffer.from(raw.filter, 'base64')), supervised: raw.supervised === true };
 }
 
 export function encodeFailure(f: LoaderFailure): Buffer {
   return Buffer.from(`${JSON.stringify(f)}\n`);
 }
 
-/** Written by the loader once every check has passed, just before prctl/seccomp/execve. */
+/** Written by the loader once every check has passed, just before prctl/seccomp/execve; a supervised loader
+ * adds the address it will read the go-ahead into (`armed wait=ADDR`). */
 export const ARMED = 'armed';
 
-export function encodeArmed(): Buffer {
-  return Buffer.from(`${ARMED}\n`);
+export function encodeArmed(waitAddr?: bigint): Buffer {
+  return Buffer.from(waitAddr === undefined ? `${ARMED}\n` : `${ARMED} wait=${waitAddr}\n`);
+}
+
+/** The wait address of an `armed` line, null for any other line. */
+export function armedWaitAddr(line: string): bigint | null {
+  const m = /^armed wait=(\d+)$/.exec(line.trim());
+  return m === null ? null : BigInt(m[1] as string);
 }
 
 /** What the launcher read back from fd 3: null when the target was exec'd. `ended` says how the loader
  * process ended, for the case where it died before reporting anything. */
 export function decodeReply(text: string, ended: string): LoaderFailure | null {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const line = lines.find((l) => l !== ARMED);
+  const line = lines.find((l) => l !== ARMED && armedWaitAddr(l) === null);
   if (line === undefined) {
     return lines.length > 0 ? null : { reason: 'setup', message: `the loader ${ended} before starting the target` };
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { isAlive, ownerIdentity } from '../os/process-identity.js';
 import { resolveCommand } from '../replay/resolve-command.js';
+import { childrenOf } from '../replay/unit.js';
 import { firstAllowedCpu, straceArgv, type TraceTarget } from './strace-argv.js';
 import { tailFile } from './tail-file.js';
 
@@ -19,6 +20,8 @@ export interface StraceOptions {
   readonly cwd: string;
   /** Syscalls strace need not stop on (see StraceArgvOptions.untraced). */
   readonly untraced?: readonly string[];
+  /** Spawns strace through this (the unit the trace runs in: replay/unit.ts). */
+  readonly enter?: <T>(start: () => T) => T;
 }
 
 export interface StraceExit {
@@ -86,7 +89,8 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
   });
   const attach = o.target.kind === 'attach';
   // node:child_process rather than execa: importing execa costs ~0.1 s of start-up, which shows on short traces.
-  const child = spawn(file, args, { env: o.env, cwd: o.cwd, stdio: attach ? ['ignore', 'inherit', 'pipe'] : 'inherit' });
+  const enter = o.enter ?? ((start) => start());
+  const child = enter(() => spawn(file, args, { env: o.env, cwd: o.cwd, stdio: attach ? ['ignore', 'inherit', 'pipe'] : 'inherit' }));
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
@@ -136,7 +140,7 @@ export async function startStrace(o: StraceOptions): Promise<StraceSession> {
       const giveUp = Date.now() + STOP_WAIT_MS;
       const deliver = (): boolean => {
         const straceExe = exeOf(stracePid);
-        const tracees = children(stracePid).filter((p) => {
+        const tracees = childrenOf(stracePid).filter((p) => {
           const exe = exeOf(p); // null in the middle of the exec, too
           return Date.now() > giveUp || (exe !== null && exe !== straceExe);
         });
@@ -267,24 +271,13 @@ function exeOf(pid: number): string | null {
   }
 }
 
-/** Direct children of every thread of `pid` (the kernel's /proc/PID/task/TID/children lists). */
-function children(pid: number): number[] {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  return tids.flatMap((tid) => (readText(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter((s) => s !== '').map(Number));
-}
-
 /** Every process below `pid`, parents before children. */
 function descendants(pid: number): number[] {
   const out: number[] = [];
-  for (let queue = children(pid); queue.length > 0; ) {
+  for (let queue = childrenOf(pid); queue.length > 0; ) {
     const next = queue.shift() as number;
     out.push(next);
-    queue.push(...children(next));
+    queue.push(...childrenOf(next));
   }
   return out;
 }

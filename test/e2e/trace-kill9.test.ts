@@ -1,6 +1,6 @@
 // kill -9 of learn mid-trace: the store still opens, the run is marked incomplete, every batch committed
 // before the kill is there, and strace does not outlive learn.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { observationsOf, readStore, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
@@ -12,7 +12,7 @@ t.after(() => s.cleanup());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-t('kill -9 mid-trace leaves a valid store with an incomplete run and its committed observations, and strace ends with learn', async () => {
+t('kill -9 mid-trace leaves a valid store with an incomplete run and its committed observations, and strace and the program end with learn', async () => {
   const before = await runLearn(['--db', s.db, '--quiet', '--name', 'loop', '--', '/bin/true']);
   assert.is(before.exitCode, 0, before.stderr);
   const child = spawnLearn(['--db', s.db, '--quiet', '--name', 'loop', '--', 'sh', '-c', 'while :; do ls / >/dev/null; done']);
@@ -23,18 +23,21 @@ t('kill -9 mid-trace leaves a valid store with an incomplete run and its committ
     committed = readStore(s.db, (d) => (d.prepare(`SELECT coalesce(max(events), 0) AS n FROM runs WHERE id = 2`).get() as { n: number }).n);
   }
   assert.ok(committed > 0, 'no batch was committed');
-  const strace = childrenOf(learnPid);
+  // learn's children: strace, and (as root) the guard of the program's cgroup
+  const strace = childrenOf(learnPid).filter((pid) => readlinkSync(`/proc/${pid}/exe`).endsWith('/strace'));
   assert.is(strace.length, 1, 'learn runs one strace');
   const loop = strace.flatMap(childrenOf);
   assert.ok(loop.length > 0, 'the traced program is running');
   process.kill(learnPid, 'SIGKILL');
-  // strace gets the parent-death signal and stops tracing. The program it started runs on, untraced (strace 6.1
-  // has no --kill-on-exit): end it here, it holds learn's stdout and stderr open.
+  // strace gets the parent-death signal and stops tracing; strace 6.1 has no --kill-on-exit, so the program it
+  // started would run on untraced: as root the unit's guard kills the whole cgroup once learn is gone.
   const alive = (pids: number[]) => pids.filter((pid) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')));
-  for (let i = 0; i < 50 && alive(strace).length > 0; i++) await sleep(100);
+  for (let i = 0; i < 50 && alive([...strace, ...loop]).length > 0; i++) await sleep(100);
   const tracer = alive(strace);
-  for (const pid of [...alive(loop), ...tracer]) process.kill(pid, 'SIGKILL');
+  const program = alive(loop);
+  for (const pid of [...program, ...tracer]) process.kill(pid, 'SIGKILL');
   assert.equal(tracer, [], 'strace outlived learn');
+  if (process.getuid?.() === 0) assert.equal(program, [], 'the traced program outlived learn');
   const ended = await child;
   assert.is(ended.signal, 'SIGKILL');
 

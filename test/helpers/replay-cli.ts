@@ -13,7 +13,7 @@ export interface ReplayJson {
   readonly outcome: { kind: string; description: string };
   readonly exitCode: number;
   readonly killedBy: { pid: number; name: string; arch: string; action: string } | null;
-  readonly audit: { available: boolean; source?: string; lossReports?: number };
+  readonly audit: { available: boolean; source?: string; lossReports?: number } | null;
   readonly violations: readonly { name: string; arch: string; action: string; count: number; pids: number[] }[];
 }
 
@@ -34,7 +34,7 @@ export async function replayJson(args: readonly string[], logged: (r: ReplayJson
   for (let attempt = 0; ; attempt++) {
     const run = await runLearn(['replay', '--json', ...args], cwd === undefined ? {} : { cwd });
     const report = replayReport(run.stdout);
-    if (logged(report) || attempt > 0 || !report.audit.lossReports) return { run, report };
+    if (logged(report) || attempt > 0 || !report.audit?.lossReports) return { run, report };
     await new Promise((r) => setTimeout(r, 5500));
   }
 }

@@ -17,7 +17,8 @@ const EDGES = new Set([
   'trace/run-strace.ts', 'trace/tail-file.ts', // spawns strace, reads its output
   'replay/filter-cache.ts', 'replay/launch.ts', 'replay/launch-bwrap.ts', 'replay/loader-entry.ts',
   'replay/native.ts', 'replay/resolve-command.ts', 'replay/tree-watch.ts', 'replay/audit-violations.ts',
-  'replay/execve-check.ts',
+  'replay/execve-check.ts', 'replay/libc.ts', 'replay/notify-native.ts', 'replay/supervisor.ts', 'replay/supervisor-worker.ts',
+  'replay/unit.ts',
   'record/ebpf/preconditions.ts', 'record/ebpf/session.ts', // read this machine's facts, run the eBPF helper
 ]);
 const EDGE_DIRS = ['cli/', 'store/', 'audit/sources/', 'os/'];

@@ -8,13 +8,13 @@ import { packExecBlock } from '../../src/replay/exec-block.js';
 import { filterAllowsExecve } from '../../src/replay/execve-check.js';
 import { applyReplayMode } from '../../src/replay/modes.js';
 import { classifyEnd, describeOutcome, replayExitCode, type RawEnd } from '../../src/replay/outcome.js';
-import { decodeReply, decodeRequestBody, encodeArmed, encodeFailure, encodeRequest, requestBodyLength } from '../../src/replay/request.js';
+import { armedWaitAddr, decodeReply, decodeRequestBody, encodeArmed, encodeFailure, encodeRequest, requestBodyLength } from '../../src/replay/request.js';
 import { RET_KILL_PROCESS, rawFilter, retErrno } from '../helpers/raw-filter.js';
 
 const wire = suite('replay/request');
 
 wire('a request survives the length-prefixed encoding', () => {
-  const req = { argv: ['prog', 'ä b', ''], env: ['A=1', 'B=x=y'], nofileSoft: 1024, filter: rawFilter('x86_64', []) };
+  const req = { argv: ['prog', 'ä b', ''], env: ['A=1', 'B=x=y'], nofileSoft: 1024, filter: rawFilter('x86_64', []), supervised: true };
   const bytes = encodeRequest(req);
   assert.is(requestBodyLength(bytes.subarray(0, 4)), bytes.length - 4);
   assert.equal(decodeRequestBody(bytes.subarray(4)), req);
@@ -22,6 +22,9 @@ wire('a request survives the length-prefixed encoding', () => {
 
 wire('replies: armed and silent means exec’d, nothing at all means the loader died first', () => {
   assert.is(decodeReply(encodeArmed().toString(), 'exited with status 0'), null);
+  assert.is(decodeReply(encodeArmed(0x7f00_1234n).toString(), 'exited with status 0'), null, 'a supervised loader says where it waits');
+  assert.is(armedWaitAddr(encodeArmed(0x7f00_1234n).toString()), 0x7f00_1234n);
+  assert.is(armedWaitAddr(encodeArmed().toString()), null);
   assert.equal(decodeReply('', 'exited with status 1'), { reason: 'setup', message: 'the loader exited with status 1 before starting the target' });
   const f = { reason: 'not-found' as const, message: 'x: command not found' };
   assert.equal(decodeReply(encodeFailure(f).toString(), 'exited with status 127'), f);

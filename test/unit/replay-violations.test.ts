@@ -44,13 +44,13 @@ t('the report names the killing call, or says when audit records could not be re
   const base: ReplayReport = {
     filter: { file: 'app.policy', kind: 'policy', arch: 'x86_64', cache: 'hit' }, mode: 'enforce', launcher: 'loader',
     command: ['app'], pid: 100, outcome: { kind: 'seccomp-killed' }, exitCode: 159,
-    audit: { available: true, source: 'kmsg (/dev/kmsg)', report: summarizeViolations([rec(100, 'mkdir', 83, 'kill-process')]), lostAtLeast: 0, lossReports: 0 },
+    monitor: { kind: 'audit', fallback: '--monitor audit', reading: { available: true, source: 'kmsg (/dev/kmsg)', report: summarizeViolations([rec(100, 'mkdir', 83, 'kill-process')]), lostAtLeast: 0, lossReports: 0 } },
   };
   const text = formatReplayReport(base).join('\n');
   assert.match(text, 'killed by SIGSYS at mkdir (x86_64, nr 83) in pid 100');
   assert.match(text, 'mkdir (x86_64, nr 83): 1 call, KILL_PROCESS, pid 100');
   assert.equal((replayJson(base) as { killedBy: unknown }).killedBy, { pid: 100, arch: 'x86_64', nr: 83, name: 'mkdir', action: 'kill-process' });
-  const blind = formatReplayReport({ ...base, audit: { available: false, reason: 'cannot read /dev/kmsg: EPERM' } }).join('\n');
+  const blind = formatReplayReport({ ...base, monitor: { kind: 'audit', fallback: '--monitor audit', reading: { available: false, reason: 'cannot read /dev/kmsg: EPERM' } } }).join('\n');
   assert.match(blind, 'killed by SIGSYS');
   assert.match(blind, "cannot read the kernel's audit records (cannot read /dev/kmsg: EPERM)");
 });

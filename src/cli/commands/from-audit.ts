@@ -6,7 +6,7 @@ import { importAudit, planAuditImport, profileIdentities, type ProfileImport } f
 import { reportJson, reportText, reportWarnings } from '../../audit/report.js';
 import { AUDIT_SOURCES, readAuditSource, type AuditSourceName } from '../../audit/sources/select.js';
 import { parseTimeSpec } from '../../audit/time-spec.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { checkProfileName } from '../../store/profile-name.js';
 import { openStore, storeExists, type Store } from '../../store/open.js';
 import { resolveDbPath } from '../../store/path.js';
@@ -63,7 +63,9 @@ export function registerFromAudit(program: Command, io: Io, result: ActionResult
   addPolicyOptions(command)
     .addHelpText('after', `
 After importing, each profile that got new records has its policy learned and written to --out (as
-\`learn -- CMD\` does), and what changed against the policy already there is shown.
+\`learn -- CMD\` does), and what changed against the policy already there is shown. learn exits 3 when the
+kernel said it suppressed records (rate limit, backlog): the import is incomplete. Audit records carry no
+arguments and no allowed call: a profile learned from them alone says so in its policy's header.
 
 Examples:
   learn from-audit --since 1h                      # auto: journal, else auditd's log, else the kernel ring buffer
@@ -125,7 +127,7 @@ async function runFromAudit(files: string[], o: FromAuditOptions, io: Io): Promi
   } finally {
     store?.close();
   }
-  return 0;
+  return read.collection.lossReports > 0 ? ExitCode.incomplete : ExitCode.ok;
 }
 
 function sourceOption(value: string, files: readonly string[]): AuditSourceName {

@@ -7,6 +7,7 @@ import { PIN_DEFAULT, type TraceTarget } from '../../trace/strace-argv.js';
 
 import type { Io } from '../io.js';
 import { parsePositive, type ActionResult, type RegisterCommand } from '../program.js';
+import { writeReportFile } from '../report-file.js';
 import { printSummary } from '../run-summary.js';
 import { traceCommand } from '../trace-run.js';
 import { addPolicyOptions, policyDate, policyOutputOptions, type PolicyFlags } from '../policy-options.js';
@@ -28,7 +29,8 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
     .option('--pin', `under strace, run strace and the program on one CPU (default: ${PIN_DEFAULT ? 'on' : 'off'})`)
     .option('--no-pin', 'leave CPU affinity alone')
     .option('--quiet', 'no progress and no summary on stderr')
-    .option('--json', 'print the summary as JSON on stdout')
+    .option('--json', 'print the summary as JSON on stdout (after the program\'s own output: see --report)')
+    .option('--report <file>', 'write the summary as JSON to FILE')
     .option('--known <policy>', 'record only what POLICY does not already allow outright (strace --seccomp-bpf), and list it; writes no policy')
     .option('--no-policy', 'only store the trace; do not write the learned policy');
   addPolicyOptions(command)
@@ -58,6 +60,7 @@ export const registerTrace: RegisterCommand = (program: Command, io: Io, result:
       });
       try {
         printSummary(io, outcome.summary, { json: opts.json === true, quiet: opts.quiet === true });
+        if (opts.report !== undefined) writeReportFile(io.cwd, opts.report as string, outcome.summary);
         if (known !== undefined) known.report(io, outcome);
         else if (writer !== undefined && outcome.summary.events > 0) {
           const { writePolicyOutputs } = await writer;

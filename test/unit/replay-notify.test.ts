@@ -1,0 +1,78 @@
+// The supervisor's pure parts: which returns are rewritten to USER_NOTIF, that the supervisor then carries
+// out the original verdict, and how notifications are counted and turned into store observations.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AUDIT_ARCH } from '../../src/abi/arch.js';
+import { SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF } from '../../src/abi/seccomp.js';
+import { decodeProgram } from '../../src/bpf/encode.js';
+import { execute } from '../../src/bpf/interp.js';
+import { validate } from '../../src/bpf/validate.js';
+import { CallLog, callObservations, callShape, MAX_ARG_SETS } from '../../src/replay/notify-calls.js';
+import { notifyingProgram, verdictFor } from '../../src/replay/notify-filter.js';
+import { syscallNumber } from '../../src/syscalls/table.js';
+import { rawFilter, RET_ALLOW, RET_KILL_PROCESS, retErrno } from '../helpers/raw-filter.js';
+
+const t = suite('replay/notify');
+const X86 = AUDIT_ARCH.x86_64;
+const nr = (name: string): number => syscallNumber('x86_64', name) ?? -1;
+
+const original = validate(decodeProgram(rawFilter('x86_64', [
+  { syscall: 'read', ret: RET_ALLOW },
+  { syscall: 'getppid', ret: SECCOMP_RET_LOG },
+  { syscall: 'mkdir', ret: retErrno(13) },
+  { syscall: 'kill', ret: SECCOMP_RET_TRAP },
+  { syscall: 'tkill', ret: SECCOMP_RET_KILL_THREAD },
+], RET_KILL_PROCESS)));
+
+t('every return the supervisor can carry out notifies; ALLOW, TRAP and KILL_THREAD stay the kernel\'s', () => {
+  const notifying = notifyingProgram(original);
+  assert.ok(notifying);
+  const ret = (name: string, arch = X86) => execute(notifying, { nr: nr(name), arch, args: [] }).verdict >>> 0;
+  assert.is(ret('read'), RET_ALLOW);
+  assert.is(ret('getppid'), SECCOMP_RET_USER_NOTIF);
+  assert.is(ret('mkdir'), SECCOMP_RET_USER_NOTIF);
+  assert.is(ret('socket'), SECCOMP_RET_USER_NOTIF, 'the default KILL_PROCESS');
+  assert.is(ret('read', AUDIT_ARCH.i386), SECCOMP_RET_USER_NOTIF, 'a foreign arch: KILL_PROCESS, carried out by the supervisor');
+  assert.is(ret('kill'), SECCOMP_RET_TRAP);
+  assert.is(ret('tkill'), SECCOMP_RET_KILL_THREAD);
+});
+
+t('the supervisor does what the original filter says', () => {
+  const v = (name: string, arch = X86) => verdictFor(original, { nr: nr(name), arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
+  assert.equal(v('getppid'), { kind: 'continue', action: 'log' });
+  assert.equal(v('mkdir'), { kind: 'errno', errno: 13 });
+  assert.equal(v('socket'), { kind: 'kill' });
+  assert.equal(v('read', AUDIT_ARCH.i386), { kind: 'kill' });
+});
+
+t('a filter returning the accumulator cannot be rewritten', () => {
+  const retA = validate([{ code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x16, jt: 0, jf: 0, k: 0 }]);
+  assert.is(notifyingProgram(retA), null);
+});
+
+t('calls are counted exactly per syscall and verdict, with the first distinct argument tuples', () => {
+  const log = new CallLog();
+  for (let i = 0; i < 1000; i++) log.add({ pid: 10 + (i % 3), nr: nr('getppid'), arch: X86, args: [BigInt(i), 0n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' });
+  log.add({ pid: 10, nr: nr('mkdir'), arch: X86, args: [1n, 0o755n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 13 });
+  const r = log.result();
+  const ppid = r.calls.find((c) => c.name === 'getppid');
+  assert.is(ppid?.count, 1000);
+  assert.equal(ppid?.pids, [10, 11, 12]);
+  assert.is(ppid?.argSets.length, MAX_ARG_SETS);
+  assert.is(ppid?.otherArgCalls, 1000 - MAX_ARG_SETS);
+  assert.equal(ppid?.argSets[1], { args: ['0x1', '0x0', '0x0', '0x0', '0x0', '0x0'], count: 1 });
+  assert.equal(r.calls.find((c) => c.name === 'mkdir')?.errno, 13);
+});
+
+t('store shapes: the constrainable arguments, an int argument by its low word', () => {
+  assert.is(callShape('x86_64', 'socket', [0xdead_0000_0002n, 0x80001n, 0n, 7n, 7n, 7n]), '2,524289,0');
+  assert.is(callShape('x86_64', 'getppid', [1n]), '');
+  const log = new CallLog();
+  log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' });
+  log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 9n, 9n, 9n] }, { kind: 'continue', action: 'log' });
+  log.add({ pid: 1, nr: 9999, arch: 0x1234, args: [0n, 0n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 38 });
+  assert.equal(callObservations(log.result()).map((o) => [o.arch, o.name, o.shape, o.count]), [['x86_64', 'socket', '2,1,0', 2]],
+    'an arch without tables is left out');
+});
+
+t.run();
