@@ -95,7 +95,7 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `1 high: now creates AF_INET TCP sockets`, `28 low via IoEvent, NetworkIo`. */
+/** `1 high: now creates AF_INET TCP sockets`, `28 low via EventLoop, NetworkIo`. */
 function bandSentence(band: Band, rows: readonly ReviewRow[]): Sentence {
   const lead = `${rows.length} ${band}`;
   if (rows.length <= LISTED) return { band, lead, rest: `: ${rows.map((r) => r.headline).join('; ')}` };

@@ -58,7 +58,7 @@ t('--follow-symlinks writes to the link\'s target, and the link stays a link', a
 
 t('compile -o refuses a symlink too; a written file replaces the old one whole', async () => {
   const policy = join(s.dir, 'p.policy');
-  writeFileSync(policy, 'USE BasicIo DEFAULT KILL\n');
+  writeFileSync(policy, 'USE Basic DEFAULT KILL\n');
   const victim = join(s.dir, 'victim.bin');
   writeFileSync(victim, 'keep');
   symlinkSync(victim, join(s.dir, 'link.bpf'));

@@ -91,6 +91,10 @@ t('every sensitive call in the real captures decodes', () => {
     for (const e of syscalls(parseFixture(file).events)) {
       const values = argValues(e.name, e.args);
       if (values === null || e.ret === null) continue; // a call that never returned may lack arguments
+      if (e.name === 'prlimit64' && e.args[2]?.startsWith('{')) { // a new limit's pointer: unknown by design
+        assert.equal(values, [null], `${file}:${e.line}`);
+        continue;
+      }
       checked++;
       assert.ok(values.every((v) => v !== null), `${file}:${e.line}: ${e.raw}`);
     }

@@ -45,7 +45,7 @@ Inputs: a policy file in the policy language, an OCI seccomp .json file, or a pr
 decided by value, so renaming, reordering or regrouping shows no drift.
 
 The report opens with one sentence per risk level ("1 high: now creates AF_INET TCP sockets"; "28 low via
-IoEvent, NetworkIo"), default-action changes first, then every change ordered by risk and category, argument
+EventLoop, NetworkIo"), default-action changes first, then every change ordered by risk and category, argument
 rules as before → after in plain words. Formats: text, markdown (a PR comment), json, github (one annotation
 per risk level; the markdown also goes to $GITHUB_STEP_SUMMARY when set), gitlab (a Code Quality report for
 artifacts:reports:codequality), html (one self-contained page).
