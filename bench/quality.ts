@@ -6,12 +6,12 @@
 // produced files as the bare run. `npm run bench -- quality` runs only this section.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { riskOf } from '../src/diff/risk.js';
+import { freePort } from '../test/helpers/processes.js';
 import { QUALITY_PROGRAMS, type QualityProgram } from './quality-programs.js';
 
 const LEARN = fileURLToPath(new URL('../../bin/learn.js', import.meta.url));
@@ -40,16 +40,6 @@ interface Output {
   readonly digest: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /** Every file and directory below `dir` with its content hash (not its times). */
 function treeDigest(dir: string, into = createHash('sha256'), prefix = ''): ReturnType<typeof createHash> {

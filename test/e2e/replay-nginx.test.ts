@@ -1,7 +1,6 @@
 // nginx end to end on the real kernel: trace a private nginx (master + 2 workers on a free 127.0.0.1 port)
 // while curl fetches its pages, learn the policy (default KILL), replay nginx under it and fetch the same
 // pages again (status 200, same bytes), stop it by pid, and check the recorded run against the policy.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,21 +9,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
 import { freePort } from '../helpers/processes.js';
+import { missingTool } from '../helpers/tools.js';
 import { replayReport } from '../helpers/replay-cli.js';
 
 const t = suite('e2e/replay-nginx');
 
-function missingTool(): string | null {
-  for (const tool of ['nginx', 'curl']) {
-    try {
-      execFileSync('which', [tool], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed`;
-    }
-  }
-  return null;
-}
-const skip = missingTool();
+const skip = missingTool(['nginx', 'curl']);
 if (skip) console.log(`  skipping e2e/replay-nginx: ${skip}`);
 const it = skip ? t.skip : t;
 

@@ -12,7 +12,8 @@ import { catalogForPolicy } from '../../src/catalog/catalogs.js';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { LEARN, runLearn, scratch, spawnLearn, straceCounts, NEVER_RETURN } from '../helpers/learn-cli.js';
-import { freePort, nginxArgv, portFree, processesNaming, startNginx, waitForPort } from '../helpers/nginx.js';
+import { nginxArgv, portFree, processesNaming, startNginx, waitForPort } from '../helpers/nginx.js';
+import { freePort } from '../helpers/processes.js';
 
 const t = suite('e2e/replay-supervisor');
 const s = scratch('learn-sup-');

@@ -4,41 +4,24 @@
 // LEARN_SCREENSHOT=docs/report-nginx.png keeps the screenshot (the one in the README is made so).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
+import { freePort } from '../helpers/processes.js';
+import { missingTool } from '../helpers/tools.js';
 
 const t = suite('e2e/report-html');
 const CHROMIUM = '/usr/bin/chromium';
 
-function missingTool(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (apt-get install chromium)`;
-  for (const tool of ['nginx', 'curl']) {
-    try {
-      execFileSync('which', [tool], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed`;
-    }
-  }
-  return null;
-}
-const skip = missingTool();
+const skip = existsSync(CHROMIUM) ? missingTool(['nginx', 'curl']) : `${CHROMIUM} is not installed (apt-get install chromium)`;
 if (skip) console.log(`  skipping e2e/report-html: ${skip}`);
 const it = skip ? t.skip : t;
 
 const s = scratch('learn-report-');
 t.after(() => s.cleanup());
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function writeSite(port: number): string {
   const www = join(s.dir, 'www');
