@@ -91,7 +91,7 @@ export async function benchTraceOverhead(): Promise<string> {
   try {
     for (const w of WORKLOADS) {
       const name = `bench-${w.argv[0]}`;
-      const learnArgs = (...flags: string[]) => [LEARN, '--db', db, '--quiet', ...flags, '--name', name, '--', ...w.argv];
+      const learnArgs = (...flags: string[]) => [LEARN, '--recorder', 'strace', '--db', db, '--quiet', ...flags, '--name', name, '--', ...w.argv];
       // Unpinned runs are slow and only back the --pin default; the pinned ones get more runs, being the target.
       const unpinned = await interleaved({
         strace: () => measureOk('strace', ['-f', '-o', '/dev/null', ...w.argv]),

@@ -15,6 +15,8 @@ interface Sensitive {
   readonly names: readonly Names[];
   /** strace prints some arguments as `name=value`, out of register order (clone's `flags=`). */
   readonly labels?: readonly string[];
+  /** Pointers: NULL (0) is the one value a filter can rely on; any address is unknown. */
+  readonly pointer?: true;
 }
 
 const SOCKET: Sensitive = { positions: [0, 1, 2], names: [SOCKET_DOMAINS, SOCKET_TYPES, SOCKET_PROTOCOLS] };
@@ -37,8 +39,8 @@ const SENSITIVE: Readonly<Record<string, Sensitive>> = {
   // Whether a path is opened for reading only (no write access, O_CREAT, O_TRUNC, O_APPEND, O_TMPFILE).
   open: { positions: [1], names: [OPEN_FLAGS] },
   openat: { positions: [2], names: [OPEN_FLAGS] },
-  // Whether new_limit is NULL: a read of the limit, not a change (only NULL decodes; a struct stays unknown).
-  prlimit64: { positions: [2], names: [{}] },
+  // Whether new_limit is NULL: a read of the limit, not a change (only NULL is known; a struct or an address is not).
+  prlimit64: { positions: [2], names: [{}], pointer: true },
 };
 
 /** Argument positions a policy may constrain, per syscall name. */
@@ -190,8 +192,14 @@ export function argValues(name: string, args: readonly string[]): (bigint | null
   if (spec === undefined) return null;
   return spec.positions.map((_, i) => {
     const text = argText(spec, args, i);
-    return text === undefined ? null : decodeCached(text, spec.names[i] ?? {});
+    const value = text === undefined ? null : decodeCached(text, spec.names[i] ?? {});
+    return value === null ? null : keyedValue(name, value);
   });
+}
+
+/** A sensitive argument's value as shapes key it, whoever recorded it: a pointer's address is unknown unless NULL. */
+export function keyedValue(name: string, value: bigint): bigint | null {
+  return Object.hasOwn(SENSITIVE, name) && SENSITIVE[name]!.pointer === true && value !== 0n ? null : value;
 }
 
 /** Canonical text key for a shape, e.g. "2,524289,0"; '' for non-sensitive; `?` for an undecodable value. */

@@ -6,6 +6,7 @@ import { chooseRecorder, choiceLine } from '../../src/record/choose.js';
 import { CAPTURE, SPEC_ARCH, captureEntries, formatSpec } from '../../src/record/ebpf/capture-spec.js';
 import { unmetPrecondition, type Facts } from '../../src/record/ebpf/preconditions.js';
 import { createDeltaTracker, exitOf, parseReport, reportRows, ReportError } from '../../src/record/ebpf/report.js';
+import { argValues } from '../../src/trace/arg-values.js';
 import { EnvironmentError } from '../../src/errors.js';
 
 const t = suite('record-ebpf');
@@ -65,6 +66,14 @@ t('report → rows: counts summed over programs, socketcall named by its call, u
   ]);
   assert.equal(exitOf(report.exit), { exitCode: null, signal: 'SIGTERM' });
   assert.equal(exitOf(parseReport(['exit code 3']).exit), { exitCode: 3, signal: null });
+});
+
+t('report → rows: a pointer argument is known only when NULL, as the strace path decodes it', () => {
+  const rows = reportRows(parseReport(['count 0 302 0 0 140737488347136 0 0 2049 77 1', 'count 0 302 0 0 0 0 0 2049 77 2', 'end']));
+  const shapes = rows.batch.observations.filter((o) => o.name === 'prlimit64').map((o) => [o.shape, o.count]);
+  assert.equal(shapes, [['?', 1], ['0', 2]]);
+  assert.equal(argValues('prlimit64', ['0', 'RLIMIT_NOFILE', '0x7ffc12345678', 'NULL']), [null]);
+  assert.equal(argValues('prlimit64', ['0', 'RLIMIT_STACK', 'NULL', '0x7ffc12345678']), [0n]);
 });
 
 t('snapshots: the last one counts, and the store gets what each adds', () => {

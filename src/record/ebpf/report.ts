@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 import { X32_SYSCALL_BIT, type Arch } from '../../abi/arch.js';
 import { syscallName } from '../../syscalls/table.js';
-import { ARG_SENSITIVE, shapeKey } from '../../trace/arg-values.js';
+import { ARG_SENSITIVE, keyedValue, shapeKey } from '../../trace/arg-values.js';
 import { NO_SPLIT } from '../../trace/container-split.js';
 import type { IngestBatch, IngestStats, ObservationRow, ProcessRow } from '../../trace/ingest.js';
 
@@ -144,7 +144,10 @@ function callName(c: CountLine): string {
 function shapeOf(name: string, c: CountLine): { shape: string; raw: string } {
   const positions = Object.hasOwn(ARG_SENSITIVE, name) ? ARG_SENSITIVE[name] : undefined;
   if (positions === undefined) return { shape: '', raw: '' };
-  const values = positions.map((_, i) => ((c.missing >> i) & 1 ? null : (c.values[i] ?? null)));
+  const values = positions.map((_, i) => {
+    const v = (c.missing >> i) & 1 ? undefined : c.values[i];
+    return v === undefined ? null : keyedValue(name, v);
+  });
   return { shape: shapeKey(values), raw: values.map((v) => (v === null ? '?' : `0x${v.toString(16)}`)).join(', ') };
 }
 
