@@ -67,7 +67,10 @@ it('records of a LOG filter come back from the ring buffer with the right arch, 
   const db = join(dir, 'learn.db');
   const io = captureIo(dir, { ...process.env, LEARN_DB: '' });
   const code = await main(['node', 'learn', 'from-audit', '--source', 'kmsg', '--since', `@${since / 1000}`, '--pid', String(pid), '--db', db], io);
-  assert.is(code, 0, io.stderr());
+  // Exit 3 (incomplete) is the honest answer when the kernel reported suppressed records just before ours, from
+  // another program's flood: a suppression line carries no time of its own (collect.ts), so it may be in our window.
+  if (code === 3) assert.match(io.stderr(), /incomplete: at least \d+ records suppressed/);
+  else assert.is(code, 0, io.stderr());
   assert.match(io.stdout(), 'source: kmsg (/dev/kmsg)');
   assert.match(io.stdout(), 'imported 2 new records into 1 profile');
   const h = new Database(db, { readonly: true });
