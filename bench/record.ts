@@ -11,6 +11,7 @@ import { captureEntries, formatSpec } from '../src/record/ebpf/capture-spec.js';
 import { HELPER_PATH } from '../src/record/ebpf/helper-path.js';
 import { machineFacts, unmetPrecondition } from '../src/record/ebpf/preconditions.js';
 import { resolveCommand } from '../src/replay/resolve-command.js';
+import { writeNginxConf } from '../test/helpers/nginx.js';
 import { freePort } from '../test/helpers/processes.js';
 import { fmt, interleaved, measureOk, median, type Measured } from './measure.js';
 
@@ -38,21 +39,7 @@ function nginxSite(dir: string, port: number): string {
   mkdirSync(www, { recursive: true });
   writeFileSync(join(www, 'index.html'), `<p>${'x'.repeat(2000)}</p>\n`);
   chmodSync(dir, 0o755);
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `worker_processes 2;
-master_process on;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server { listen 127.0.0.1:${port}; root ${www}; }
-}
-`);
-  return conf;
+  return writeNginxConf({ dir, port, root: www, workers: 2, foreground: true, connections: 256 });
 }
 
 /** Starts nginx under `prefix`, loads it with wrk for WRK_SECONDS, stops it; requests per second. */

@@ -27,7 +27,7 @@ import { printPolicy } from '../policy/emit/kafel.js';
 import { emitK8s } from '../policy/emit/k8s.js';
 import { emitOci, ociSeccomp, type FilterFlag, type OciOptions } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
-import { usesOf, type Action, type PolicyDef } from '../policy/model.js';
+import { usesOf, type PolicyDef } from '../policy/model.js';
 import { decide } from '../policy/eval.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';

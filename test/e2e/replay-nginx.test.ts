@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
 import { freePort } from '../helpers/processes.js';
 import { missingTool } from '../helpers/tools.js';
+import { writeNginxConf } from '../helpers/nginx.js';
 import { replayReport } from '../helpers/replay-cli.js';
 
 const t = suite('e2e/replay-nginx');
@@ -32,21 +33,7 @@ function writeSite(port: number): string {
   mkdirSync(www, { recursive: true });
   for (const [name, body] of Object.entries(PAGES)) writeFileSync(join(www, name), body);
   chmodSync(s.dir, 0o755); // workers run as an unprivileged user
-  const d = s.dir;
-  const conf = join(d, 'nginx.conf');
-  writeFileSync(conf, `worker_processes 2;
-master_process on;
-pid ${d}/nginx.pid;
-error_log ${d}/error.log;
-events { worker_connections 64; }
-http {
-  access_log ${d}/access.log;
-  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fastcgi;
-  uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
-  server { listen 127.0.0.1:${port}; root ${www}; }
-}
-`);
-  return conf;
+  return writeNginxConf({ dir: s.dir, port, root: www, workers: 2, accessLog: true, connections: 64 });
 }
 
 /** A body as its length and hash: a failed comparison stays readable. */

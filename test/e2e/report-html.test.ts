@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { ROOT, runLearn, scratch, spawnLearn } from '../helpers/learn-cli.js';
 import { freePort } from '../helpers/processes.js';
 import { missingTool } from '../helpers/tools.js';
+import { writeNginxConf } from '../helpers/nginx.js';
 
 const t = suite('e2e/report-html');
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,21 +30,7 @@ function writeSite(port: number): string {
   writeFileSync(join(www, 'index.html'), '<h1>report</h1>\n');
   writeFileSync(join(www, 'big.bin'), 'x'.repeat(200_000));
   execFileSync('chmod', ['755', s.dir]); // workers run as an unprivileged user
-  const d = s.dir;
-  const conf = join(d, 'nginx.conf');
-  writeFileSync(conf, `worker_processes 2;
-master_process on;
-pid ${d}/nginx.pid;
-error_log ${d}/error.log;
-events { worker_connections 64; }
-http {
-  access_log ${d}/access.log;
-  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fastcgi;
-  uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
-  server { listen 127.0.0.1:${port}; root ${www}; }
-}
-`);
-  return conf;
+  return writeNginxConf({ dir: s.dir, port, root: www, workers: 2, accessLog: true, connections: 64 });
 }
 
 interface PageCheck {

@@ -2,7 +2,7 @@
 // /dev/shm or $TMPDIR) is removed by the next learn once its owner is gone, and what it committed stays.
 // (That the first batch is committed without waiting a whole BATCH_MS: unit/recorder-flush.)
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

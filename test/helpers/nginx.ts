@@ -28,24 +28,45 @@ export async function waitForPort(port: number, ms = 10_000): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }
 
+export interface NginxSite {
+  /** Where the config, pid file, logs and temp dirs go. */
+  readonly dir: string;
+  readonly port: number;
+  /** The document root. */
+  readonly root: string;
+  /** > 0: a master and that many workers; 0: one process (master_process off). */
+  readonly workers: number;
+  /** `daemon off;` in the config (else the caller passes `-g 'daemon off;'`). */
+  readonly foreground?: boolean;
+  /** An access log in `dir` (default: none). */
+  readonly accessLog?: boolean;
+  readonly connections?: number;
+}
+
+/** Writes a private nginx config listening on 127.0.0.1 only; returns its path. */
+export function writeNginxConf(o: NginxSite): string {
+  const { dir } = o;
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `${o.foreground === true ? 'daemon off;\n' : ''}master_process ${o.workers > 0 ? 'on' : 'off'};
+worker_processes ${Math.max(1, o.workers)};
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections ${o.connections ?? 32}; }
+http {
+  access_log ${o.accessLog === true ? `${dir}/access.log` : 'off'};
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  server { listen 127.0.0.1:${o.port}; root ${o.root}; }
+}
+`);
+  return conf;
+}
+
 /** Writes the config; returns nginx's argv. `workers` > 0: a master and that many workers. */
 export function nginxArgv(dir: string, port: number, workers: number): string[] {
   mkdirSync(join(dir, 'www'), { recursive: true });
   writeFileSync(join(dir, 'www/index.html'), '<h1>hi</h1>\n');
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off;
-master_process ${workers > 0 ? 'on' : 'off'};
-worker_processes ${Math.max(1, workers)};
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 32; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server { listen 127.0.0.1:${port}; root ${dir}/www; }
-}
-`);
+  const conf = writeNginxConf({ dir, port, root: join(dir, 'www'), workers, foreground: true });
   return ['nginx', '-c', conf, '-e', join(dir, 'error.log')];
 }
 

@@ -8,7 +8,6 @@ import { runningArch, type Arch } from '../../abi/arch.js';
 import { baselineHeader } from '../../diff/baseline-header.js';
 import { readSide, type ReadContext } from '../../diff/read-side.js';
 import { diffPolicies } from '../../diff/semantic.js';
-import { UsageError } from '../../errors.js';
 import type { Action } from '../../policy/model.js';
 import { buildReport, type ReportInput } from '../../report/model.js';
 import { renderHtmlReport } from '../../report/render-html.js';
