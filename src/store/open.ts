@@ -24,23 +24,41 @@ export function storeExists(path: string): boolean {
  * Every failure becomes a one-line StoreError.
  */
 export function openStore(path: string): Store {
-  let db: Db | undefined;
+  preparePath(path);
+  // SQLite answers SQLITE_BUSY at once, without its busy handler, where waiting could deadlock: switching a new
+  // file to WAL while another opener reads it, or upgrading a read to a write. Several learns opening a new store
+  // together meet that; each try is short, so try again for a bounded time.
+  for (let tries = 1; ; tries++) {
+    let db: Db | undefined;
+    try {
+      db = new Database(path);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path);
+      markAbandonedRuns(db);
+      const handle = db;
+      return { db: handle, path, close: () => handle.close() };
+    } catch (error) {
+      db?.close();
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || tries >= BUSY_TRIES) throw asStoreError(error, path);
+      Atomics.wait(PAUSE, 0, 0, 10 + Math.floor(Math.random() * 40));
+    }
+  }
+}
+
+const BUSY_TRIES = 100;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** The store's directory, made if missing; a dangling link at the path is refused (its target is never created). */
+function preparePath(path: string): void {
   try {
     refuseDanglingLink(path);
     ensureDir(dirname(path));
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, path);
-    markAbandonedRuns(db);
   } catch (error) {
-    db?.close();
     throw asStoreError(error, path);
   }
-  const handle = db;
-  return { db: handle, path, close: () => handle.close() };
 }
 
 function asStoreError(error: unknown, path: string): StoreError {
