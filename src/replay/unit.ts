@@ -137,6 +137,17 @@ export function childrenOf(pid: number): number[] {
   return tids.flatMap((tid) => (readText(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter((s) => s !== '').map(Number));
 }
 
+/** Every process below `pid`, parents before children, leaving out the subtrees of `skip`'s direct children. */
+export function descendants(pid: number, skip: ReadonlySet<number> = new Set()): number[] {
+  const out: number[] = [];
+  for (let queue = childrenOf(pid).filter((p) => !skip.has(p)); queue.length > 0; ) {
+    const next = queue.shift() as number;
+    out.push(next);
+    queue.push(...childrenOf(next));
+  }
+  return out;
+}
+
 function isZombie(pid: number): boolean {
   return /^State:\s+Z/m.test(readText(`/proc/${pid}/status`) ?? 'State: Z');
 }
@@ -145,15 +156,7 @@ function subreaperUnit(libc: Libc, keep: ReadonlySet<number>): Unit {
   const prctl = libc.nr('prctl');
   const wait4 = libc.nr('wait4');
   libc.syscall(prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  const mine = (): number[] => {
-    const out: number[] = [];
-    for (let queue = childrenOf(process.pid).filter((p) => !keep.has(p)); queue.length > 0; ) {
-      const pid = queue.shift() as number;
-      out.push(pid);
-      queue.push(...childrenOf(pid));
-    }
-    return out;
-  };
+  const mine = (): number[] => descendants(process.pid, keep);
   return {
     kind: 'subreaper',
     enter: (start) => start(),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { isAlive, ownerIdentity } from '../os/process-identity.js';
 import { resolveCommand } from '../replay/resolve-command.js';
-import { childrenOf } from '../replay/unit.js';
+import { childrenOf, descendants } from '../replay/unit.js';
 import { firstAllowedCpu, straceArgv, type TraceTarget } from './strace-argv.js';
 import { tailFile } from './tail-file.js';
 
@@ -271,13 +271,3 @@ function exeOf(pid: number): string | null {
   }
 }
 
-/** Every process below `pid`, parents before children. */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  for (let queue = childrenOf(pid); queue.length > 0; ) {
-    const next = queue.shift() as number;
-    out.push(next);
-    queue.push(...childrenOf(next));
-  }
-  return out;
-}
