@@ -147,7 +147,7 @@ t('log mode stores the denied calls with their arguments; learn policy then allo
   const stored = await runLearn(['policy', 'py', '--db', db, '--strict', '--out', join(s.dir, 'pol2')]);
   assert.is(stored.exitCode, 0, stored.stderr);
   const widened = readFileSync(join(s.dir, 'pol2/py.policy'), 'utf8');
-  assert.match(widened, /socket\(domain, type, protocol\) \{ domain == \/\*AF_INET\*\/2 /, 'socket is allowed for AF_INET only (its arguments were stored)');
+  assert.match(widened, /socket\(domain, type, protocol\) \{ domain == \/\*AF_INET\*\/2 /, `socket is allowed for AF_INET only (its arguments were stored):\n${widened.split('\n').filter((l) => l.includes('socket')).join('\n')}\n${first.stderr}`);
   const again = await replay([join(s.dir, 'pol2/py.policy'), '--', 'python3', '-c', widenScript]);
   assert.is(again.exitCode, 0, again.stderr);
   assert.equal(again.report.violations, []);
