@@ -62,7 +62,9 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'true',
     learn: 'curl -s http://127.0.0.1:@PORT@/a.txt | head -5',
     same: ['curl -s http://127.0.0.1:@PORT@/b.txt | tail -3'],
-    near: ['curl -s -I http://127.0.0.1:@PORT@/b.txt | head -1', 'curl -s -o /dev/null -w "%{http_code}\\n" http://127.0.0.1:@PORT@/missing'],
+    // Not `-o /dev/null`: that opens a file for writing, which after a read-only learn run a policy must refuse
+    // exactly as it refuses `-o got.txt` below (a filter cannot see the path).
+    near: ['curl -s -I http://127.0.0.1:@PORT@/b.txt | head -1', 'curl -s -w "\\n%{http_code}\\n" http://127.0.0.1:@PORT@/missing | tail -1'],
     beyond: ['curl -s -o got.txt http://127.0.0.1:@PORT@/b.txt'],
   },
   {

@@ -143,6 +143,7 @@ async function benchProgram(program: QualityProgram, root: string, port: number,
     const stats = policyStats(join(out, `${program.name}.json`), observed);
     cell.ratios.push(stats.allowed / stats.observed);
     cell.risky.push(...stats.riskyUnseen.map((n) => `${program.name}:${n}`));
+    log(`${program.name} ${config.label}: allows ${stats.allowed} of which observed ${stats.observed}`);
   }
   const heldOut = [...program.same.map((s) => ['same', s] as const), ...program.near.map((s) => ['near', s] as const),
     ...(program.beyond ?? []).map((s) => ['beyond', s] as const)];

@@ -11,17 +11,18 @@
 import { readFileSync } from 'node:fs';
 import { loadCatalog, categorySyscalls } from '../dist/src/catalog/catalogs.js';
 import { riskOf } from '../dist/src/diff/risk.js';
+import { blocksOf, usesOf } from '../dist/src/policy/model.js';
 
 const runs = readFileSync(new URL('../policies/corpus/runs.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const catalog = loadCatalog('default');
 const members = new Map([...catalog.defs.values()].map((d) => [d.name, [...categorySyscalls(catalog, d.name, 'x86_64').keys()]]));
-const bundles = [...catalog.defs.values()].filter((d) => d.blocks.length === 0 && d.uses.length > 0);
+const bundles = [...catalog.defs.values()].filter((d) => blocksOf(d.body).length === 0 && usesOf(d.body).length > 0);
 const homes = new Map();
 for (const [name, list] of members) {
   if (bundles.some((b) => b.name === name)) continue;
   for (const s of list) homes.set(s, [...(homes.get(s) ?? []), name]);
 }
-const bundleOf = (category) => bundles.find((b) => b.uses.includes(category))?.name ?? category;
+const bundleOf = (category) => bundles.find((b) => usesOf(b.body).includes(category))?.name ?? category;
 
 const usedBy = new Map();
 runs.forEach((r, i) => r.syscalls.forEach((s) => usedBy.set(s, [...(usedBy.get(s) ?? []), i])));

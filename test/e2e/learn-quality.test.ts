@@ -13,7 +13,7 @@ import { bodyOf, usesOf, type Action } from '../../src/policy/model.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import type { ResolvedPolicy } from '../../src/policy/resolved.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
-import { runLearn, scratch } from '../helpers/learn-cli.js';
+import { runLearn, scratch, straceCounts } from '../helpers/learn-cli.js';
 
 /** critical or high in the risk table the diff uses. */
 const highRisk = (name: string): boolean => RISK_LEVELS.indexOf(riskOf(name).level) <= RISK_LEVELS.indexOf('high');
@@ -60,6 +60,20 @@ t('a program that only reads files gets no create, delete or device-node syscall
   assert.is(verdict(p.resolved, 'openat', [0xffffff9cn, 0n, O_WRONLY | O_CREAT | O_TRUNC]), 'kill-process');
   assert.ok(p.uses.includes('FileRead'), p.uses.join(' '));
   assert.not.ok(p.uses.some((u) => ['FileWrite', 'FileCreate', 'DeviceNodes'].includes(u)), p.uses.join(' '));
+});
+
+t('a glibc program gets none of the spellings glibc no longer makes, and no signal waits or alarms it never made', async () => {
+  const argv = ['/bin/sh', '-c', 'cat input.txt > out.txt; ls -la'];
+  const p = await learnProgram(argv);
+  const s = scratch();
+  writeFileSync(join(s.dir, 'input.txt'), 'one\ntwo\n');
+  const seen = await straceCounts(argv, s.dir).finally(() => s.cleanup());
+  for (const name of ['open', 'stat', 'lstat', 'getdents', 'utime', 'utimes', 'futimesat', 'pause', 'rt_sigtimedwait', 'alarm', 'setitimer', 'getrusage']) {
+    if (seen.has(name)) continue;
+    assert.is(verdict(p.resolved, name), 'kill-process', `${name} is denied`);
+  }
+  // What such programs do make stays granted with the capability it belongs to.
+  for (const name of ['openat', 'newfstatat', 'getdents64', 'utimensat', 'rt_sigprocmask', 'nanosleep']) assert.is(verdict(p.resolved, name, [0xffffff9cn, 0n, O_WRONLY | O_CREAT]), 'allow', name);
 });
 
 t('a program that writes files gets to create, replace and set times of them, but not device nodes', async () => {

@@ -16,7 +16,7 @@ const implicit = groups.find((g) => g.name === '@default')!;
 
 const TEXT = `
 POLICY app_extra { ALLOW { socket(domain, type, protocol) { domain == 16 }, read, write, readv, writev } ERRNO(13) { mincore } }
-USE Signals, EventLoop, app_extra DEFAULT ERRNO(1)`;
+USE Signals, SignalWait, EventLoop, app_extra DEFAULT ERRNO(1)`;
 const file = parsePolicy(TEXT, 'app.policy');
 const policy = resolvePolicy(file, 'x86_64', { catalog });
 
@@ -46,7 +46,7 @@ t('systemd: groups wholly inside the allowed set, names for the rest, errno defa
 });
 
 t('systemd: a kill default needs no SystemCallErrorNumber; long lists wrap into several lines', () => {
-  const many = resolvePolicy(parsePolicy('USE FileRead, FileWrite, Processes DEFAULT KILL', 'x.policy'), 'x86_64', { catalog });
+  const many = resolvePolicy(parsePolicy('USE FileRead, FileWrite, Spawn, SignalOthers, Sessions DEFAULT KILL', 'x.policy'), 'x86_64', { catalog });
   const { text } = emitSystemd(many, { groups });
   assert.not.match(text, /SystemCallErrorNumber/);
   const filters = text.split('\n').filter((l) => l.startsWith('SystemCallFilter='));
