@@ -37,13 +37,14 @@ async function recordsOf(pid: number, since: number) {
   return { read, mine: read.collection.records.filter((r) => r.pid === pid) };
 }
 
-/** Runs the program and reads its records back; once more after the rate-limit window if the kernel dropped
- * records (other tests on the machine share printk's audit limit of 10 per 5 s). */
+/** Runs the program and reads its records back; again after the rate-limit window if records are missing (other
+ * tests on the machine share printk's audit limit of 10 per 5 s, and the note that records were dropped is itself
+ * rate-limited, so a drop can be silent). */
 async function runAndRead() {
   for (let attempt = 0; ; attempt++) {
     const { pid, since } = runLogged();
     const got = await recordsOf(pid, since);
-    if (got.mine.length >= 2 || got.read.collection.lossReports === 0 || attempt > 0) return { pid, since, ...got };
+    if (got.mine.length >= 2 || attempt > 1) return { pid, since, ...got };
     await new Promise((r) => setTimeout(r, 5500));
   }
 }

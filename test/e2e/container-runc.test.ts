@@ -90,8 +90,10 @@ async function mountIsDenied(l: Learned): Promise<void> {
     assert.match(r.stdout, /^after 159$/m);
     const read = await readAuditSource({ source: 'kmsg', window: { sinceMs: since } });
     const mine = read.collection.records.filter((x) => x.comm === 'mount' && x.action === 'kill-process');
-    if (mine.length === 0 && read.collection.lossReports > 0 && attempt === 0) {
-      await new Promise((res) => setTimeout(res, 5500)); // printk's audit rate limit, shared with other tests
+    // printk's rate limit (10 records per 5 s, shared with everything on the machine) can drop the record, and
+    // the note that it did is rate-limited too: wait out the interval and try again.
+    if (mine.length === 0 && attempt < 2) {
+      await new Promise((res) => setTimeout(res, 5500));
       continue;
     }
     assert.equal([...new Set(mine.map((x) => x.name))], ['mount'], `kernel records: ${JSON.stringify(read.collection.records.map((x) => [x.comm, x.name]))}`);

@@ -36,7 +36,7 @@ async function importEve(extra: readonly string[]): Promise<{ exitCode: number |
   for (let attempt = 0; ; attempt++) {
     const { pid, since } = await eveRuns();
     const r = await runLearn(['from-audit', '--source', 'kmsg', '--since', `@${since / 1000}`, '--pid', String(pid), '--db', s.db, '--out', out, ...extra]);
-    if (!r.stdout.includes('no records to import') || attempt > 0) return r;
+    if (!r.stdout.includes('no records to import') || attempt > 1) return r;
     await new Promise((done) => setTimeout(done, 5500));
   }
 }
