@@ -1,11 +1,12 @@
 // The whole learner in one function: observed shapes + catalog → the least-category policy (DESIGN "Learning").
 import { UsageError } from '../errors.js';
-import { bodyOf, type Action, type PolicyDef, type PolicyFile } from '../policy/model.js';
+import { blocksOf, bodyOf, type Action, type PolicyDef, type PolicyFile } from '../policy/model.js';
 import { learnRule, type LearnedRule } from './constraints.js';
 import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, EXPLICIT_COST, grantWeight, RISK_WEIGHT, type ProfileLevel } from './cost.js';
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
 import { explainCover, explanationLines, type Explanation } from './explain.js';
+import { nscdFallback } from './nscd-fallback.js';
 import type { Category, ObservedShape } from './types.js';
 
 export interface LearnOptions {
@@ -15,6 +16,9 @@ export interface LearnOptions {
   /** How far beyond the observed the policy may reach (default balanced); `strict` allows exactly the
    * observed syscalls and argument values, no categories. */
   readonly level?: ProfileLevel;
+  /** At balanced and broad: answer glibc's name-service probe with EACCES where the policy does not allow it
+   * (src/learn/nscd-fallback.ts). Programs learned with glibc want it; catalogs of other worlds may not. */
+  readonly answerNameServiceProbe?: boolean;
   /** Refuse categories granting more than this many syscalls the profile never made. */
   readonly maxExcess?: number | undefined;
   /** First header lines (tool version, profile, runs, events, catalog, date); the explanation follows. */
@@ -48,15 +52,20 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
   const build = (uncovered: readonly ObservedShape[], ownFirst: boolean): LearnResult => {
     const explicit = learnExplicit(uncovered, strict ? 'strict' : 'generalize');
     const explanation = explainCover(shapes, chosen, explicit, { level, weight: grantWeight, categoryCost: CATEGORY_COST, explicitCost: EXPLICIT_COST });
-    const own = profileDef(uniqueName(options.profile, categories), explicit);
+    const own = profileDef(uniqueName(`${options.profile}_extra`, categories), explicit);
     const names = chosen.map((c) => c.name);
     const order = own === null ? names : ownFirst ? [own.name, ...names] : [...names, own.name];
+    // Balanced and broad keep neighbouring features working; the probe's error answer grants nothing.
+    const fallback = options.answerNameServiceProbe === true && (level === 'balanced' || level === 'broad')
+      ? nscdFallback(uniqueName('name_service_probe', categories), arches, { categories: chosen, rules: own === null ? [] : blocksOf(own.body).flatMap((b) => b.rules) }, options.defaultAction)
+      : null;
+    const defs = [own, fallback].filter((d): d is PolicyDef => d !== null);
     return {
       explanation,
       policy: {
         header: [...(options.header ?? []), ...explanationLines(explanation)],
-        defs: own === null ? [] : [own],
-        top: { body: bodyOf(order, []), defaultAction: options.defaultAction },
+        defs,
+        top: { body: bodyOf(fallback === null ? order : [...order, fallback.name], []), defaultAction: options.defaultAction },
       },
     };
   };
@@ -138,9 +147,9 @@ function profileDef(name: string, explicit: ReturnType<typeof learnExplicit>): P
   };
 }
 
-/** A policy identifier from the profile name that no catalog category uses. */
-function uniqueName(profile: string, categories: readonly Category[]): string {
-  const base = `${profile.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_')}_extra`;
+/** A policy identifier from `wanted` that no catalog category uses. */
+function uniqueName(wanted: string, categories: readonly Category[]): string {
+  const base = wanted.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
   const taken = new Set(categories.map((c) => c.name));
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}${i}`;

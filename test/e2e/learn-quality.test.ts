@@ -2,6 +2,7 @@
 // observed is what the program's capability implies, and nothing risky it never did.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadCatalog } from '../../src/catalog/catalogs.js';
@@ -74,6 +75,29 @@ t('a glibc program gets none of the spellings glibc no longer makes, and no sign
   }
   // What such programs do make stays granted with the capability it belongs to.
   for (const name of ['openat', 'newfstatat', 'getdents64', 'utimensat', 'rt_sigprocmask', 'nanosleep']) assert.is(verdict(p.resolved, name, [0xffffff9cn, 0n, O_WRONLY | O_CREAT]), 'allow', name);
+});
+
+t('learned from `ls -n`, `ls -l` runs under the policy: the nscd probe fails with EACCES and glibc reads /etc/passwd', async () => {
+  const s = scratch();
+  try {
+    const file = join(s.dir, 'owned-by-root');
+    writeFileSync(file, 'x\n');
+    const r = await runLearn(['--quiet', '--db', s.db, '--name', 'lsn', '--out', s.dir, '--', '/bin/ls', '-n', file], { cwd: s.dir });
+    assert.is(r.exitCode, 0, r.stderr);
+    const policy = join(s.dir, 'lsn.policy');
+    assert.match(readFileSync(policy, 'utf8'), /^USE .*\bname_service_probe DEFAULT KILL$/m);
+    const bare = await execa('/bin/ls', ['-l', file], { reject: false });
+    const replayed = await runLearn(['replay', policy, '--', '/bin/ls', '-l', file]);
+    assert.is(replayed.exitCode, 0, replayed.stderr);
+    assert.is(replayed.stdout, bare.stdout);
+    assert.match(replayed.stderr, /socket \(x86_64, nr 41\): \d+ calls?, ERRNO\(13\)/);
+    // Without it the probe is what kills `ls -l`.
+    writeFileSync(policy, readFileSync(policy, 'utf8').replace(', name_service_probe DEFAULT', ' DEFAULT'));
+    const killed = await runLearn(['replay', policy, '--', '/bin/ls', '-l', file]);
+    assert.match(killed.stderr, /socket \(x86_64, nr 41\): 1 call, KILL_PROCESS/);
+  } finally {
+    s.cleanup();
+  }
 });
 
 t('a program that writes files gets to create, replace and set times of them, but not device nodes', async () => {

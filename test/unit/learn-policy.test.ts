@@ -258,4 +258,27 @@ t('an empty profile is a usage error', () => {
   assert.throws(() => learn([]), (e: unknown) => e instanceof UsageError && /no observed syscalls/.test((e as Error).message));
 });
 
+
+t('glibc\'s nscd probe: answered with EACCES at balanced and broad where nothing allows it, nothing else changes', () => {
+  const PROBE = [AF_UNIX, SOCK_STREAM | 0x800n | SOCK_CLOEXEC, 0n];
+  const answered = learn(SMALL, { answerNameServiceProbe: true });
+  assert.equal(usesOf(answered.policy.top!.body).at(-1), 'name_service_probe');
+  assert.equal(verdict(answered.policy, shape('socket', PROBE)), { kind: 'errno', errno: 13 });
+  // Only the probe's exact arguments: syslog's datagram socket, a plain unix stream socket and connect stay KILL.
+  assert.equal(verdict(answered.policy, shape('socket', [AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0n])), KILL);
+  assert.equal(verdict(answered.policy, shape('socket', [AF_UNIX, SOCK_STREAM, 0n])), KILL);
+  assert.equal(verdict(answered.policy, shape('connect')), KILL);
+  for (const s of SMALL) assert.ok(sameAction(verdict(answered.policy, s), ALLOW), s.name);
+  // The same policy without it, and nothing added where the probe is allowed, at tight, or under an ERRNO default.
+  assert.equal(usesOf(learn(SMALL).policy.top!.body), usesOf(answered.policy.top!.body).slice(0, -1));
+  const withProbe = learn([...SMALL, shape('socket', PROBE), shape('connect')], { answerNameServiceProbe: true });
+  assert.not.ok(usesOf(withProbe.policy.top!.body).includes('name_service_probe'));
+  assert.equal(verdict(withProbe.policy, shape('socket', PROBE)), ALLOW);
+  assert.not.ok(usesOf(learn(SMALL, { answerNameServiceProbe: true, level: 'tight' }).policy.top!.body).includes('name_service_probe'));
+  assert.not.ok(usesOf(learn(SMALL, { answerNameServiceProbe: true, defaultAction: { kind: 'errno', errno: 1 } }).policy.top!.body).includes('name_service_probe'));
+  // It prints and parses back to the same verdicts.
+  const reparsed = parsePolicy(printPolicy(answered.policy), 'p.policy');
+  assert.equal(verdict(reparsed, shape('socket', PROBE)), { kind: 'errno', errno: 13 });
+});
+
 t.run();
