@@ -143,6 +143,7 @@ t('as an unprivileged user (setpriv --reuid=65534, no_new_privs): the same burst
 t('log mode stores the denied calls with their arguments; learn policy then allows exactly them: enforce runs clean', async () => {
   const widenScript = 'import os, socket\nos.getpgid(0); os.sched_getparam(0)\nsocket.socket(socket.AF_INET, socket.SOCK_STREAM).close()\n';
   const first = await replay(['--mode', 'log', '--db', db, pyPolicy, '--', 'python3', '-c', widenScript]);
+  assert.is(first.exitCode, 0, first.stderr);
   assert.is(first.report.recorded?.profile, 'py', first.stderr);
   const stored = await runLearn(['policy', 'py', '--db', db, '--strict', '--out', join(s.dir, 'pol2')]);
   assert.is(stored.exitCode, 0, stored.stderr);
