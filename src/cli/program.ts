@@ -52,7 +52,9 @@ async function loadCommands(args: readonly string[]): Promise<RegisterCommand[]>
   const end = args.indexOf('--');
   const head = end === -1 ? args : args.slice(0, end);
   const wantsAll = head.length === 0 && end === -1 || head.some((a) => a === '-h' || a === '--help' || a === 'help' || a === '-V' || a === '--version');
-  const named = head.find((a) => Object.hasOwn(COMMANDS, a));
+  // Like commander, a command is named only by the first word: `learn --name diff -- CMD` traces CMD.
+  const first = head.find((a) => a !== '--debug');
+  const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
   const names = wantsAll ? Object.keys(COMMANDS) : [named ?? 'trace'];
   return Promise.all(names.map((n) => COMMANDS[n]!()));
 }

@@ -25,6 +25,15 @@ t('exit code propagates: sh -c "exit 7" → 7', async () => {
   assert.is(runOf(s.db, r.summary.runId)?.exit_code, 7);
 });
 
+t('an option value that is also a command name (`--name diff`) names the profile; only the first word names a command', async () => {
+  const r = await runLearn(['--db', s.db, '--name', 'diff', '--no-policy', '--', 'true']);
+  assert.is(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /profile diff, run \d+ \(complete\)/);
+  const runs = await runLearn(['--debug', 'runs', 'diff', '--db', s.db]);
+  assert.is(runs.exitCode, 0, runs.stderr);
+  assert.match(runs.stdout, /^diff: \d+ runs?/);
+});
+
 t('killed by SIGKILL → 137, and the run is complete', async () => {
   const r = await trace(['--', 'sh', '-c', 'kill -9 $$']);
   assert.is(r.exitCode, 137);
