@@ -100,15 +100,39 @@ live('a fork storm of 2,000 short processes: complete, nothing dropped, every ex
   assert.is(r.processes, 2001);
 });
 
+/** The helper alone on `argv`, its report (fd 3) on stdout, the program's output dropped. */
+async function helperReport(options: readonly string[], argv: readonly string[]): Promise<ReturnType<typeof parseReport>> {
+  const r = await execa('sh', ['-c', 'exec "$@" 3>&1 >/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', ...options, '--exec', argv[0] as string, '--', ...argv]);
+  return parseReport(r.stdout.split('\n'));
+}
+
 live('a counts map that fills up: the helper counts every update it could not make, and the run is incomplete', async () => {
-  // the report (fd 3) on stdout, the program's output dropped
-  const r = await execa('sh', ['-c', 'exec "$@" 3>&1 >/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--max-counts', '4', '--exec', '/bin/ls', '--', 'ls', '/']);
-  const report = parseReport(r.stdout.split('\n'));
+  // no fast slots: every call goes through the counts hash
+  const report = await helperReport(['--slots', '0', '--max-counts', '4'], ['/bin/ls', 'ls', '/']);
   assert.ok(report.complete);
   assert.is(report.counts.length, 4);
   assert.ok(report.drops > 0, `drops ${report.drops}`);
   assert.is(runStatus(report), 'incomplete');
   assert.is(runStatus(parseReport(['drops 0', 'end'])), 'complete');
+});
+
+live('the per-CPU fast counts and the counts hash give the same report, also once every fast slot is taken', async () => {
+  // slot 0 is the program before its first exec; with 2 slots only sh gets one, and true/echo go to the hash
+  const argv = ['/bin/sh', '-c', '/bin/true; /bin/echo hi; /bin/true; read x </dev/null; exit 3'];
+  const summed = (report: ReturnType<typeof parseReport>): string[] => {
+    const byKey = new Map<string, number>();
+    for (const c of report.counts) {
+      const key = [c.arch, c.nr, c.sub, c.missing, ...c.values, report.programs.get(c.program) ?? c.program].join(' ');
+      byKey.set(key, (byKey.get(key) ?? 0) + c.count);
+    }
+    return [...byKey].map(([k, n]) => `${k} ${n}`).sort();
+  };
+  const [hash, fast, few] = [await helperReport(['--slots', '0'], argv), await helperReport([], argv), await helperReport(['--slots', '2'], argv)];
+  assert.is(hash.drops + fast.drops + few.drops, 0);
+  assert.ok(summed(hash).length > 20, summed(hash).join('\n'));
+  assert.equal(summed(fast), summed(hash));
+  assert.equal(summed(few), summed(hash));
+  assert.equal(fast.exit, { kind: 'code', code: 3 });
 });
 
 live('keyed by mount namespace (for containers): a namespace\'s tasks are recorded from their first syscall, with their children', async () => {

@@ -4,9 +4,11 @@
 // learn's signals to it, and when the tree has ended (or learn says stop) writes what the maps hold to the
 // report fd as text lines. Its links are plain fds: however it dies, the kernel detaches the probes.
 //
-//   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N]
+//   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N] [--slots N]
 //              (--attach PID | --exec PATH -- ARGV...)
-// --max-counts shrinks the counts map (tests make it overflow to see drops reported).
+// --max-counts shrinks the counts map (tests make it overflow to see drops reported); --slots sets how many
+// programs are counted in the fast per-CPU array (default: as many as fit in FAST_BUDGET, at most MAX_SLOTS;
+// 0 counts everything in the hash, as tests do to compare the two paths).
 //
 // Report lines: `ready PID`; then every second and at the end a snapshot of the maps (running totals):
 // `count ARCH NR SUB MISSING V0 V1 V2 DEV INO N`, `proc TID PPID TGID FLAGS DEV INO`, `prog DEV INO HEXPATH`,
@@ -24,24 +26,32 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "recorder.skel.h"
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL   /* linux/pidfd.h, Linux 6.9: a pidfd for one thread */
+#endif
 #define TICK_MS 20
 #define SNAPSHOT_MS 1000   /* how often the maps are written out: what a learn killed mid-run has kept */
 #define SPEC_NRS 1024
+#define FAST_NRS 512
+#define MAX_SLOTS 256
+#define FAST_BUDGET (32u << 20)   /* bytes of per-CPU counters, all CPUs together */
+#define PROC_GONE 4
 
 struct argspec { __u8 mode, count, pos[3], narrow, pad[2]; };
 struct count_key { __u64 ino; __u32 dev, nr; __u16 arch; __u8 sub, missing; __u32 pad; __u64 val[3]; };
-struct task_val { __u64 ino; __u32 dev, pad; };
+struct task_val { __u64 ino; __u32 dev, slot; };
 struct proc_val { __u32 ppid, tgid; __u64 ino; __u32 dev, flags; };
 struct prog_key { __u64 ino; __u32 dev, pad; };
 struct prog_val { char path[256]; };
+#include "recorder.skel.h"   /* after the structs: its .bss names struct prog_key */
 
 static FILE *report;
 static char libbpf_said[512];
@@ -113,7 +123,26 @@ static void put_prog(int map_fd, __u64 ino, __u32 dev, const char *path)
 	bpf_map_update_elem(map_fd, &k, &v, BPF_NOEXIST);
 }
 
-/* Tracks every thread of `pid` not yet tracked; returns how many were added. */
+/* The slot of a program, given here before the probes attach (the BPF side gives them from then on). */
+static __u32 give_slot(struct recorder_bpf *skel, __u64 ino, __u32 dev)
+{
+	struct prog_key k = { .ino = ino, .dev = dev };
+	__u32 slot = skel->bss->next_slot;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.prog_slots), &k, &slot) == 0)
+		return slot;
+	if (slot < skel->rodata->nslots) {
+		skel->bss->next_slot++;
+		skel->bss->slot_prog[slot].ino = ino;
+		skel->bss->slot_prog[slot].dev = dev;
+	} else {
+		slot = 0xffffffffu;
+	}
+	bpf_map_update_elem(bpf_map__fd(skel->maps.prog_slots), &k, &slot, BPF_NOEXIST);
+	return slot;
+}
+
+/* Marks every thread of `pid` tracked, before the probes attach; returns how many. A thread the kernel cannot
+ * name by pidfd (PIDFD_THREAD is Linux 6.9) is adopted by the BPF side at its first syscall (target_tgid). */
 static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *tv)
 {
 	char dir[64];
@@ -126,9 +155,14 @@ static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *
 		__u32 tid = (__u32)strtoul(e->d_name, NULL, 10);
 		if (tid == 0)
 			continue;
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &tid, tv, BPF_NOEXIST) != 0)
+		int pidfd = (int)syscall(SYS_pidfd_open, tid, tid == (__u32)pid ? 0 : PIDFD_THREAD);
+		if (pidfd < 0)
 			continue;
-		__sync_fetch_and_add(&skel->bss->live, 1);
+		int ok = bpf_map_update_elem(bpf_map__fd(skel->maps.tracked), &pidfd, tv, BPF_NOEXIST);
+		close(pidfd);
+		if (ok != 0)
+			continue;
+		skel->bss->live++;
 		struct proc_val pv = { .tgid = pid, .ino = tv->ino, .dev = tv->dev, .flags = tid == (__u32)pid ? 0 : 1 };
 		bpf_map_update_elem(bpf_map__fd(skel->maps.procs), &tid, &pv, BPF_ANY);
 		added++;
@@ -137,19 +171,57 @@ static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *
 	return added;
 }
 
+/* SIGKILL to every tracked task that has not exited. */
 static void kill_tree(struct recorder_bpf *skel)
 {
-	int fd = bpf_map__fd(skel->maps.tasks);
+	int fd = bpf_map__fd(skel->maps.procs);
 	__u32 key, next, *prev = NULL;
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		kill((pid_t)next, SIGKILL);
+		struct proc_val pv;
+		if (bpf_map_lookup_elem(fd, &next, &pv) == 0 && !(pv.flags & PROC_GONE))
+			kill((pid_t)next, SIGKILL);
 		key = next;
 		prev = &key;
 	}
 }
 
+/* The fast per-CPU counts, summed over CPUs, as count lines (no captured values). */
+static void write_fast_counts(struct recorder_bpf *skel)
+{
+	static __u64 *values;
+	static __u32 *keys;
+	__u32 slots = skel->bss->next_slot < skel->rodata->nslots ? skel->bss->next_slot : skel->rodata->nslots;
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 cells = slots * 3 * FAST_NRS;
+	if (cells == 0 || ncpus <= 0)
+		return;
+	if (!values) {
+		values = calloc((size_t)skel->rodata->nslots * 3 * FAST_NRS * ncpus, sizeof(*values));
+		keys = calloc((size_t)skel->rodata->nslots * 3 * FAST_NRS, sizeof(*keys));
+		if (!values || !keys)
+			fail("out of memory");
+	}
+	__u32 out = 0, got = cells;
+	int fd = bpf_map__fd(skel->maps.fast);
+	if (bpf_map_lookup_batch(fd, NULL, &out, keys, values, &got, NULL) != 0 && errno != ENOENT)
+		fail("cannot read the counts: %s", strerror(errno));
+	for (__u32 i = 0; i < got; i++) {
+		__u64 n = 0;
+		for (int c = 0; c < ncpus; c++)
+			n += values[(size_t)i * ncpus + c];
+		if (n == 0)
+			continue;
+		__u32 slot = keys[i] / (3 * FAST_NRS), arch = keys[i] / FAST_NRS % 3, nr = keys[i] % FAST_NRS;
+		struct prog_key pk = skel->bss->slot_prog[slot];
+		/* the x32 column: arch x86_64 with the x32 bit, as the kernel numbers those calls */
+		fprintf(report, "count %u %u 0 0 0 0 0 %u %llu %llu\n", arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr,
+			pk.dev, (unsigned long long)pk.ino, (unsigned long long)n);
+	}
+}
+
 static void write_snapshot(struct recorder_bpf *skel)
 {
+	write_fast_counts(skel);
 	int fd = bpf_map__fd(skel->maps.counts);
 	struct count_key ck, cprev, *cp = NULL;
 	while (bpf_map_get_next_key(fd, cp, &ck) == 0) {
@@ -166,7 +238,7 @@ static void write_snapshot(struct recorder_bpf *skel)
 	while (bpf_map_get_next_key(fd, tp, &tid) == 0) {
 		struct proc_val pv;
 		if (bpf_map_lookup_elem(fd, &tid, &pv) == 0)
-			fprintf(report, "proc %u %u %u %u %u %llu\n", tid, pv.ppid, pv.tgid, pv.flags, pv.dev, (unsigned long long)pv.ino);
+			fprintf(report, "proc %u %u %u %u %u %llu\n", tid, pv.ppid, pv.tgid, pv.flags & ~PROC_GONE, pv.dev, (unsigned long long)pv.ino);
 		tprev = tid;
 		tp = &tprev;
 	}
@@ -202,6 +274,7 @@ int main(int argc, char **argv)
 	unsigned long long cgroup = 0;
 	unsigned long mntns = 0;
 	unsigned max_counts = 0;
+	long slots = -1;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -218,6 +291,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--cgroup") == 0) cgroup = strtoull(v, NULL, 0);
 		else if (strcmp(a, "--mntns") == 0) mntns = strtoul(v, NULL, 0);
 		else if (strcmp(a, "--max-counts") == 0) max_counts = (unsigned)strtoul(v, NULL, 0);
+		else if (strcmp(a, "--slots") == 0) slots = strtol(v, NULL, 0);
 		else fail("unknown option %s", a);
 		i++;
 	}
@@ -250,11 +324,19 @@ int main(int argc, char **argv)
 		fail("cannot open the BPF object: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	if (max_counts > 0 && bpf_map__set_max_entries(skel->maps.counts, max_counts) != 0)
 		fail("cannot size the counts map: %s", strerror(errno));
+	if (slots < 0) {
+		int ncpus = libbpf_num_possible_cpus();
+		slots = FAST_BUDGET / ((ncpus > 0 ? ncpus : 1) * 3 * FAST_NRS * sizeof(__u64));
+	}
+	skel->rodata->nslots = slots > MAX_SLOTS ? MAX_SLOTS : (__u32)slots;
+	if (bpf_map__set_max_entries(skel->maps.fast, skel->rodata->nslots > 0 ? skel->rodata->nslots * 3 * FAST_NRS : 1) != 0)
+		fail("cannot size the fast counts: %s", strerror(errno));
 	if (recorder_bpf__load(skel) != 0)
 		fail("cannot load the BPF program: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	load_specs(bpf_map__fd(skel->maps.argspecs), spec);
 	skel->bss->target_cgroup = cgroup;
 	skel->bss->target_mntns = (__u32)mntns;
+	give_slot(skel, 0, 0);   /* slot 0: a task before its first exec */
 
 	pid_t child = 0;
 	int gate[2] = { -1, -1 }, exec_err[2] = { -1, -1 };
@@ -296,13 +378,13 @@ int main(int argc, char **argv)
 				put_prog(bpf_map__fd(skel->maps.progs), attached.ino, attached.dev, path);
 			}
 		}
+		attached.slot = give_slot(skel, attached.ino, attached.dev);
 		if (adopt_threads(skel, attach, &attached) <= 0)
 			fail("no such process: %d", attach);
+		skel->bss->target_tgid = (__u32)attach;   /* its threads the pidfds missed, and those started meanwhile */
 	}
 	if (recorder_bpf__attach(skel) != 0)
 		fail("cannot attach the probes: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
-	if (attach)
-		adopt_threads(skel, attach, &attached);   /* threads started while the probes were attaching */
 	if (exec_path) {
 		if (write(gate[1], "g", 1) != 1)
 			fail("cannot open the gate: %s", strerror(errno));
