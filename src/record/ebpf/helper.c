@@ -51,9 +51,13 @@ struct task_val { __u64 ino; __u32 dev, slot; };
 struct proc_val { __u32 ppid, tgid; __u64 ino; __u32 dev, flags; };
 struct prog_key { __u64 ino; __u32 dev, pad; };
 struct prog_val { char path[256]; };
+struct cached { __u32 state, slot, nr; __u16 arch; __u8 sub, missing; __u64 val[3], n; };
+#define CACHE_WAYS 256
+#define CACHE_READY 2
 #include "recorder.skel.h"   /* after the structs: its .bss names struct prog_key */
 
 static FILE *report;
+static struct recorder_bpf *skel;
 static char libbpf_said[512];
 
 static void fail(const char *fmt, ...)
@@ -124,7 +128,7 @@ static void put_prog(int map_fd, __u64 ino, __u32 dev, const char *path)
 }
 
 /* The slot of a program, given here before the probes attach (the BPF side gives them from then on). */
-static __u32 give_slot(struct recorder_bpf *skel, __u64 ino, __u32 dev)
+static __u32 give_slot(__u64 ino, __u32 dev)
 {
 	struct prog_key k = { .ino = ino, .dev = dev };
 	__u32 slot = skel->bss->next_slot;
@@ -143,7 +147,7 @@ static __u32 give_slot(struct recorder_bpf *skel, __u64 ino, __u32 dev)
 
 /* Marks every thread of `pid` tracked, before the probes attach; returns how many. A thread the kernel cannot
  * name by pidfd (PIDFD_THREAD is Linux 6.9) is adopted by the BPF side at its first syscall (target_tgid). */
-static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *tv)
+static int adopt_threads(pid_t pid, struct task_val *tv)
 {
 	char dir[64];
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
@@ -172,7 +176,7 @@ static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *
 }
 
 /* SIGKILL to every tracked task that has not exited. */
-static void kill_tree(struct recorder_bpf *skel)
+static void kill_tree(void)
 {
 	int fd = bpf_map__fd(skel->maps.procs);
 	__u32 key, next, *prev = NULL;
@@ -185,43 +189,63 @@ static void kill_tree(struct recorder_bpf *skel)
 	}
 }
 
-/* The fast per-CPU counts, summed over CPUs, as count lines (no captured values). */
-static void write_fast_counts(struct recorder_bpf *skel)
+/* A per-CPU array read back: for each cell, its value on every possible CPU in a row (values 8-byte aligned). */
+struct percpu_read {
+	void *values;
+	__u32 *keys;
+};
+
+/* The first `count` cells of a per-CPU array, into buffers kept from one snapshot to the next. */
+static const void *percpu_cells(struct bpf_map *map, __u32 count, struct percpu_read *r, int ncpus)
 {
-	static __u64 *values;
-	static __u32 *keys;
-	__u32 slots = skel->bss->next_slot < skel->rodata->nslots ? skel->bss->next_slot : skel->rodata->nslots;
-	int ncpus = libbpf_num_possible_cpus();
-	__u32 cells = slots * 3 * FAST_NRS;
-	if (cells == 0 || ncpus <= 0)
-		return;
-	if (!values) {
-		values = calloc((size_t)skel->rodata->nslots * 3 * FAST_NRS * ncpus, sizeof(*values));
-		keys = calloc((size_t)skel->rodata->nslots * 3 * FAST_NRS, sizeof(*keys));
-		if (!values || !keys)
-			fail("out of memory");
-	}
-	__u32 out = 0, got = cells;
-	int fd = bpf_map__fd(skel->maps.fast);
-	if (bpf_map_lookup_batch(fd, NULL, &out, keys, values, &got, NULL) != 0 && errno != ENOENT)
+	size_t size = (bpf_map__value_size(map) + 7) / 8 * 8, cells = bpf_map__max_entries(map);
+	if (!r->values && (!(r->values = calloc(cells * ncpus, size)) || !(r->keys = calloc(cells, sizeof(__u32)))))
+		fail("out of memory");
+	__u32 out = 0, got = count;
+	if (count > 0 && bpf_map_lookup_batch(bpf_map__fd(map), NULL, &out, r->keys, r->values, &got, NULL) != 0 && errno != ENOENT)
 		fail("cannot read the counts: %s", strerror(errno));
-	for (__u32 i = 0; i < got; i++) {
+	if (got != count)
+		fail("cannot read the counts: %u of %u cells", got, count);
+	return r->values;
+}
+
+static void count_line(__u32 arch, __u32 nr, __u32 sub, __u32 missing, const __u64 val[3], __u32 slot, __u64 n)
+{
+	struct prog_key pk = skel->bss->slot_prog[slot % MAX_SLOTS];
+	fprintf(report, "count %u %u %u %u %llu %llu %llu %u %llu %llu\n", arch, nr, sub, missing, (unsigned long long)val[0],
+		(unsigned long long)val[1], (unsigned long long)val[2], pk.dev, (unsigned long long)pk.ino, (unsigned long long)n);
+}
+
+/* The per-CPU counts, summed over CPUs for calls without values, CPU by CPU for the cached ones. */
+static void write_percpu_counts(void)
+{
+	static struct percpu_read fast, cache;
+	static const __u64 none[3];
+	int ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		fail("cannot count the CPUs: %s", strerror(-ncpus));
+	__u32 slots = skel->bss->next_slot < skel->rodata->nslots ? skel->bss->next_slot : skel->rodata->nslots;
+	const __u64 *calls = percpu_cells(skel->maps.fast, slots * 3 * FAST_NRS, &fast, ncpus);
+	for (__u32 i = 0; i < slots * 3 * FAST_NRS; i++) {
 		__u64 n = 0;
 		for (int c = 0; c < ncpus; c++)
-			n += values[(size_t)i * ncpus + c];
-		if (n == 0)
-			continue;
-		__u32 slot = keys[i] / (3 * FAST_NRS), arch = keys[i] / FAST_NRS % 3, nr = keys[i] % FAST_NRS;
-		struct prog_key pk = skel->bss->slot_prog[slot];
+			n += calls[(size_t)i * ncpus + c];
+		__u32 arch = i / FAST_NRS % 3, nr = i % FAST_NRS;
 		/* the x32 column: arch x86_64 with the x32 bit, as the kernel numbers those calls */
-		fprintf(report, "count %u %u 0 0 0 0 0 %u %llu %llu\n", arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr,
-			pk.dev, (unsigned long long)pk.ino, (unsigned long long)n);
+		if (n > 0)
+			count_line(arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr, 0, 0, none, i / (3 * FAST_NRS), n);
+	}
+	const struct cached *ways = percpu_cells(skel->maps.cache, CACHE_WAYS, &cache, ncpus);
+	for (size_t i = 0; i < (size_t)CACHE_WAYS * ncpus; i++) {
+		const struct cached *c = &ways[i];
+		if (c->state == CACHE_READY && c->n > 0)
+			count_line(c->arch, c->nr, c->sub, c->missing, c->val, c->slot, c->n);
 	}
 }
 
-static void write_snapshot(struct recorder_bpf *skel)
+static void write_snapshot(void)
 {
-	write_fast_counts(skel);
+	write_percpu_counts();
 	int fd = bpf_map__fd(skel->maps.counts);
 	struct count_key ck, cprev, *cp = NULL;
 	while (bpf_map_get_next_key(fd, cp, &ck) == 0) {
@@ -319,7 +343,7 @@ int main(int argc, char **argv)
 		fail("signalfd: %s", strerror(errno));
 
 	libbpf_set_print(keep_libbpf_message);
-	struct recorder_bpf *skel = recorder_bpf__open();
+	skel = recorder_bpf__open();
 	if (!skel)
 		fail("cannot open the BPF object: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	if (max_counts > 0 && bpf_map__set_max_entries(skel->maps.counts, max_counts) != 0)
@@ -336,7 +360,7 @@ int main(int argc, char **argv)
 	load_specs(bpf_map__fd(skel->maps.argspecs), spec);
 	skel->bss->target_cgroup = cgroup;
 	skel->bss->target_mntns = (__u32)mntns;
-	give_slot(skel, 0, 0);   /* slot 0: a task before its first exec */
+	give_slot(0, 0);   /* slot 0: a task before its first exec */
 
 	pid_t child = 0;
 	int gate[2] = { -1, -1 }, exec_err[2] = { -1, -1 };
@@ -378,8 +402,8 @@ int main(int argc, char **argv)
 				put_prog(bpf_map__fd(skel->maps.progs), attached.ino, attached.dev, path);
 			}
 		}
-		attached.slot = give_slot(skel, attached.ino, attached.dev);
-		if (adopt_threads(skel, attach, &attached) <= 0)
+		attached.slot = give_slot(attached.ino, attached.dev);
+		if (adopt_threads(attach, &attached) <= 0)
 			fail("no such process: %d", attach);
 		skel->bss->target_tgid = (__u32)attach;   /* its threads the pidfds missed, and those started meanwhile */
 	}
@@ -410,7 +434,7 @@ int main(int argc, char **argv)
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			int sig = (int)si.ssi_signo;
 			if (sig == SIGUSR1) {
-				kill_tree(skel);
+				kill_tree();
 				if (exec_path && !reaped)
 					kill(child, SIGKILL);   /* even before its exec, when it is not tracked yet */
 			} else if (sig != SIGCHLD) {
@@ -426,12 +450,12 @@ int main(int argc, char **argv)
 		if (reaped && !watch_only && __atomic_load_n(&skel->bss->live, __ATOMIC_RELAXED) <= 0)
 			stop = true;
 		if (!stop && now_ms() >= next_snapshot) {
-			write_snapshot(skel);
+			write_snapshot();
 			next_snapshot = now_ms() + SNAPSHOT_MS;
 		}
 	}
 	recorder_bpf__detach(skel);
-	write_snapshot(skel);
+	write_snapshot();
 	if (!exec_path)
 		fprintf(report, "exit detached\n");
 	else if (WIFSIGNALED(status))

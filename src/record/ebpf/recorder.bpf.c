@@ -32,6 +32,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define FAST_NRS 512              /* numbers counted in the per-CPU array (per slot: 3 archs × FAST_NRS) */
 #define MAX_SLOTS 256             /* bound of slot_prog; the loader sizes the array for `nslots` <= this */
 #define NO_SLOT 0xffffffffu       /* a program past the last slot: its calls are counted in `counts` */
+#define CACHE_WAYS 256            /* per CPU: captured calls of slotted programs, direct-mapped */
 
 /* How the values of a call are captured (set per arch and number by the loader from learn's tables). */
 enum capture_mode {
@@ -60,6 +61,22 @@ struct count_key {
 	__u32 pad;
 	__u64 val[3];
 };
+
+/* A captured call's key and count in the per-CPU cache. Filled once (FREE → FILLING → READY by whoever
+ * wins the compare-and-swap), then only its count changes: the loader never sees a count move. */
+struct cached {
+	__u32 state;
+	__u32 slot;
+	__u32 nr;
+	__u16 arch;
+	__u8 sub;
+	__u8 missing;
+	__u64 val[3];
+	__u64 n;
+};
+#define CACHE_FREE 0
+#define CACHE_FILLING 1
+#define CACHE_READY 2
 
 /* A tracked task: the program it runs and that program's slot. */
 struct task_val {
@@ -115,6 +132,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } fast SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CACHE_WAYS);
+	__type(key, __u32);
+	__type(value, struct cached);
+} cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -293,12 +317,46 @@ static __always_inline void capture(struct count_key *key, struct pt_regs *regs,
 	}
 }
 
-/* The slow path: one call counted under its whole key in the `counts` hash. */
+/* A call with captured values, counted in this CPU's cache when its way is free or holds this key. */
+static __always_inline bool count_cached(struct count_key *key, __u32 slot)
+{
+	__u64 h = ((__u64)slot << 32 | key->nr << 8 | key->arch << 7 | key->sub) * 0x9e3779b97f4a7c15ull;
+	h ^= key->val[0] * 0xc2b2ae3d27d4eb4full ^ key->val[1] * 0x165667b19e3779f9ull ^ key->val[2] ^ key->missing;
+	__u32 way = (__u32)(h >> 56);
+	struct cached *c = bpf_map_lookup_elem(&cache, &way);
+	if (!c)
+		return false;
+	if (c->state == CACHE_READY) {
+		if (c->slot != slot || c->nr != key->nr || c->arch != key->arch || c->sub != key->sub || c->missing != key->missing ||
+		    c->val[0] != key->val[0] || c->val[1] != key->val[1] || c->val[2] != key->val[2])
+			return false;
+		__sync_fetch_and_add(&c->n, 1);
+		return true;
+	}
+	/* another task on this CPU may be filling it (a preemptible kernel): the loser counts in the hash */
+	if (c->state != CACHE_FREE || __sync_val_compare_and_swap(&c->state, CACHE_FREE, CACHE_FILLING) != CACHE_FREE)
+		return false;
+	c->slot = slot;
+	c->nr = key->nr;
+	c->arch = key->arch;
+	c->sub = key->sub;
+	c->missing = key->missing;
+	c->val[0] = key->val[0];
+	c->val[1] = key->val[1];
+	c->val[2] = key->val[2];
+	c->n = 1;
+	__sync_lock_test_and_set(&c->state, CACHE_READY);   /* published after the key (x86 keeps store order) */
+	return true;
+}
+
+/* The slow path: one call counted under its whole key, in the cache or the `counts` hash. */
 static __noinline int count_keyed(struct task_val *tv, struct pt_regs *regs, long id, bool compat, struct argspec *spec)
 {
 	struct count_key key = { .ino = tv->ino, .dev = tv->dev, .nr = (__u32)id, .arch = compat ? ARCH_I386 : ARCH_X86_64 };
 	if (spec)
 		capture(&key, regs, compat, spec);
+	if (tv->slot != NO_SLOT && count_cached(&key, tv->slot))
+		return 0;
 	__u64 *n = bpf_map_lookup_elem(&counts, &key);
 	if (n) {
 		__sync_fetch_and_add(n, 1);
@@ -319,9 +377,13 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	bool targets = target_tid != 0 || target_tgid != 0 || target_cgroup != 0 || target_mntns != 0;
+	/* a task with no local storage at all (nearly every task not recorded) is not ours: skip the helper call */
+	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage && !targets)
+		return 0;
 	struct task_val *tv = bpf_task_storage_get(&tracked, task, NULL, 0);
 	if (!tv) {
-		if (target_tid == 0 && target_tgid == 0 && target_cgroup == 0 && target_mntns == 0)
+		if (!targets)
 			return 0;
 		tv = first_call(task, id);
 		if (!tv)
