@@ -7,7 +7,8 @@
 //   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N] [--slots N]
 //              (--attach PID | --exec PATH -- ARGV...)
 // --max-counts shrinks the counts map (tests make it overflow to see drops reported); --slots sets how many
-// programs are counted in the fast per-CPU array (default: as many as fit in FAST_BUDGET, at most MAX_SLOTS;
+// programs are counted in the fast per-CPU array (default: DEFAULT_SLOTS, fewer when they do not fit in
+// FAST_BUDGET on this many CPUs; at most MAX_SLOTS;
 // 0 counts everything in the hash, as tests do to compare the two paths).
 //
 // Report lines: `ready PID`; then every second and at the end a snapshot of the maps (running totals):
@@ -42,7 +43,8 @@
 #define SPEC_NRS 1024
 #define FAST_NRS 512
 #define MAX_SLOTS 256
-#define FAST_BUDGET (32u << 20)   /* bytes of per-CPU counters, all CPUs together */
+#define DEFAULT_SLOTS 64
+#define FAST_BUDGET (16u << 20)   /* bytes of per-CPU counters, all CPUs together */
 #define PROC_GONE 4
 
 struct argspec { __u8 mode, count, pos[3], narrow, pad[2]; };
@@ -225,17 +227,18 @@ static void write_percpu_counts(void)
 	if (ncpus <= 0)
 		fail("cannot count the CPUs: %s", strerror(-ncpus));
 	__u32 slots = skel->bss->next_slot < skel->rodata->nslots ? skel->bss->next_slot : skel->rodata->nslots;
-	const __u64 *calls = percpu_cells(skel->maps.fast, slots * 3 * FAST_NRS, &fast, ncpus);
-	for (__u32 i = 0; i < slots * 3 * FAST_NRS; i++) {
-		__u64 n = 0;
-		for (int c = 0; c < ncpus; c++)
-			n += calls[(size_t)i * ncpus + c];
-		__u32 arch = i / FAST_NRS % 3, nr = i % FAST_NRS;
-		/* the x32 column: arch x86_64 with the x32 bit, as the kernel numbers those calls */
-		if (n > 0)
-			count_line(arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr, 0, 0, none, i / (3 * FAST_NRS), n);
-	}
-	const struct cached *ways = percpu_cells(skel->maps.cache, CACHE_WAYS, &cache, ncpus);
+	const __u64 *calls = percpu_cells(skel->maps.fast, slots, &fast, ncpus);   /* [slot][cpu][arch * FAST_NRS + nr] */
+	for (__u32 slot = 0; slot < slots; slot++)
+		for (__u32 cell = 0; cell < 3 * FAST_NRS; cell++) {
+			__u64 n = 0;
+			for (int c = 0; c < ncpus; c++)
+				n += calls[((size_t)slot * ncpus + c) * 3 * FAST_NRS + cell];
+			__u32 arch = cell / FAST_NRS, nr = cell % FAST_NRS;
+			/* the x32 column: arch x86_64 with the x32 bit, as the kernel numbers those calls */
+			if (n > 0)
+				count_line(arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr, 0, 0, none, slot, n);
+		}
+	const struct cached *ways = percpu_cells(skel->maps.cache, 1, &cache, ncpus);   /* [cpu][way] */
 	for (size_t i = 0; i < (size_t)CACHE_WAYS * ncpus; i++) {
 		const struct cached *c = &ways[i];
 		if (c->state == CACHE_READY && c->n > 0)
@@ -351,9 +354,11 @@ int main(int argc, char **argv)
 	if (slots < 0) {
 		int ncpus = libbpf_num_possible_cpus();
 		slots = FAST_BUDGET / ((ncpus > 0 ? ncpus : 1) * 3 * FAST_NRS * sizeof(__u64));
+		if (slots > DEFAULT_SLOTS)
+			slots = DEFAULT_SLOTS;
 	}
 	skel->rodata->nslots = slots > MAX_SLOTS ? MAX_SLOTS : (__u32)slots;
-	if (bpf_map__set_max_entries(skel->maps.fast, skel->rodata->nslots > 0 ? skel->rodata->nslots * 3 * FAST_NRS : 1) != 0)
+	if (bpf_map__set_max_entries(skel->maps.fast, skel->rodata->nslots > 0 ? skel->rodata->nslots : 1) != 0)
 		fail("cannot size the fast counts: %s", strerror(errno));
 	if (recorder_bpf__load(skel) != 0)
 		fail("cannot load the BPF program: %s", libbpf_said[0] ? libbpf_said : strerror(errno));

@@ -125,19 +125,26 @@ struct {
 	__type(value, struct task_val);
 } tracked SEC(".maps");
 
-/* slot * 3 * FAST_NRS + arch * FAST_NRS + nr → calls (the loader sets max_entries to nslots * 3 * FAST_NRS) */
+/* One element per slot (the loader sets max_entries to nslots): calls by arch * FAST_NRS + nr. Few large
+ * elements, as every element of a per-CPU array is a per-CPU allocation of its own, made at load. */
+struct slot_counts {
+	__u64 calls[3 * FAST_NRS];
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct slot_counts);
 } fast SEC(".maps");
 
+struct cache_ways {
+	struct cached way[CACHE_WAYS];
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CACHE_WAYS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct cached);
+	__type(value, struct cache_ways);
 } cache SEC(".maps");
 
 struct {
@@ -322,10 +329,11 @@ static __always_inline bool count_cached(struct count_key *key, __u32 slot)
 {
 	__u64 h = ((__u64)slot << 32 | key->nr << 8 | key->arch << 7 | key->sub) * 0x9e3779b97f4a7c15ull;
 	h ^= key->val[0] * 0xc2b2ae3d27d4eb4full ^ key->val[1] * 0x165667b19e3779f9ull ^ key->val[2] ^ key->missing;
-	__u32 way = (__u32)(h >> 56);
-	struct cached *c = bpf_map_lookup_elem(&cache, &way);
-	if (!c)
+	__u32 zero = 0;
+	struct cache_ways *ways = bpf_map_lookup_elem(&cache, &zero);
+	if (!ways)
 		return false;
+	struct cached *c = &ways->way[(h >> 56) & (CACHE_WAYS - 1)];
 	if (c->state == CACHE_READY) {
 		if (c->slot != slot || c->nr != key->nr || c->arch != key->arch || c->sub != key->sub || c->missing != key->missing ||
 		    c->val[0] != key->val[0] || c->val[1] != key->val[1] || c->val[2] != key->val[2])
@@ -402,11 +410,11 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		return count_keyed(tv, regs, id, compat, spec);
 	if (nr >= FAST_NRS || tv->slot == NO_SLOT)
 		return count_keyed(tv, regs, id, compat, NULL);
-	__u32 cell = (tv->slot * 3 + arch) * FAST_NRS + nr;
-	__u64 *n = bpf_map_lookup_elem(&fast, &cell);
-	if (!n)   /* a slot past the array's end: cannot happen, slots stop at nslots */
+	struct slot_counts *sc = bpf_map_lookup_elem(&fast, &tv->slot);
+	__u32 cell = arch * FAST_NRS + nr;
+	if (!sc || cell >= 3 * FAST_NRS)   /* a slot past the array's end: cannot happen, slots stop at nslots */
 		return count_keyed(tv, regs, id, compat, NULL);
-	__sync_fetch_and_add(n, 1);
+	__sync_fetch_and_add(&sc->calls[cell], 1);
 	return 0;
 }
 
