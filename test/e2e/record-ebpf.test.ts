@@ -2,7 +2,8 @@
 // counts, the strace recorder for argument shapes, and the kernel for process trees (fork storms, 200
 // threads, exec from a non-leader thread), --attach, signals, --duration and kill -9 of learn.
 // Skipped, with the reason printed, where the eBPF recorder cannot run.
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
@@ -283,6 +284,35 @@ live('--attach records a running process and its future children, and leaves it 
     assert.ok(count(obs, 'getppid') >= 5, `getppid ${count(obs, 'getppid')}`);
     assert.ok(count(obs, 'execve') >= 5, 'the children\'s execs');
     assert.ok(alive(target.pid as number), 'the attached process runs on');
+  } finally {
+    target.kill('SIGKILL');
+    await target;
+  }
+});
+
+live('--attach of a threaded process: every thread has its row, one blocked in a syscall too, and the threads\' calls count', async () => {
+  // three threads call getppid every 20 ms; a fourth blocks in a read that never returns
+  const program = 'import os, threading, time\nr, w = os.pipe()\nthreading.Thread(target=os.read, args=(r, 1), daemon=True).start()\n' +
+    'def loop():\n  while True:\n    os.getppid(); time.sleep(0.02)\nfor _ in range(3): threading.Thread(target=loop, daemon=True).start()\ntime.sleep(60)';
+  const target = execa(PYTHON, ['-c', program], { reject: false });
+  try {
+    for (let i = 0; i < 100 && (readdirSync(`/proc/${target.pid}/task`).length < 5); i++) await sleep(20);
+    const tids = readdirSync(`/proc/${target.pid}/task`).map(Number);
+    assert.is(tids.length, 5);
+    const helper = execa('sh', ['-c', 'exec "$@" 3>&1', 'sh', HELPER_PATH, '--report-fd', '3', '--attach', String(target.pid)], { reject: false });
+    await sleep(1500);
+    helper.kill('SIGINT');
+    const report = parseReport(String((await helper).stdout).split('\n'));
+    assert.ok(report.complete);
+    assert.equal(report.exit, { kind: 'detached' });
+    const getppid = report.counts.filter((c) => c.arch === 'x86_64' && c.nr === 110).reduce((n, c) => n + c.count, 0);
+    assert.ok(getppid >= 30, `getppid ${getppid}`);
+    // before Linux 6.9 a thread has no pidfd of its own: a blocked one is adopted at its next syscall only
+    const [major = 0, minor = 0] = release().split('.').map(Number);
+    const seen = new Set(report.procs.map((p) => p.tid));
+    if (major > 6 || (major === 6 && minor >= 9)) assert.equal(tids.filter((tid) => !seen.has(tid)), []);
+    assert.ok(report.procs.filter((p) => p.thread).every((p) => p.tgid === target.pid));
+    assert.ok(!target.exitCode && target.exitCode !== 0, 'the attached process runs on');
   } finally {
     target.kill('SIGKILL');
     await target;
