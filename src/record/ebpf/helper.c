@@ -96,7 +96,8 @@ static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, v
 	return 0;
 }
 
-/* "A,NR,MODE,COUNT,P0,P1,P2,NARROW;..." from learn's syscall tables. */
+/* "A,NR,MODE,COUNT,P0,P1,P2,NARROW;..." from learn's syscall tables: into the argspecs map (after the load),
+ * or with map_fd < 0 only marked in the `captured` bitmap (before it). */
 static void load_specs(int map_fd, const char *text)
 {
 	while (*text) {
@@ -107,7 +108,9 @@ static void load_specs(int map_fd, const char *text)
 			fail("bad --spec near '%.20s'", text);
 		struct argspec s = { .mode = mode, .count = count, .pos = { p0, p1, p2 }, .narrow = narrow };
 		__u32 key = arch * SPEC_NRS + nr;
-		if (bpf_map_update_elem(map_fd, &key, &s, BPF_ANY) != 0)
+		if (map_fd < 0)
+			skel->rodata->captured[key / 64] |= mode != 0 ? 1ull << (key % 64) : 0;
+		else if (bpf_map_update_elem(map_fd, &key, &s, BPF_ANY) != 0)
 			fail("cannot fill the argument table: %s", strerror(errno));
 		text += used;
 		if (*text == ';')
@@ -360,6 +363,7 @@ int main(int argc, char **argv)
 	skel->rodata->nslots = slots > MAX_SLOTS ? MAX_SLOTS : (__u32)slots;
 	if (bpf_map__set_max_entries(skel->maps.fast, skel->rodata->nslots > 0 ? skel->rodata->nslots : 1) != 0)
 		fail("cannot size the fast counts: %s", strerror(errno));
+	load_specs(-1, spec);
 	if (recorder_bpf__load(skel) != 0)
 		fail("cannot load the BPF program: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	load_specs(bpf_map__fd(skel->maps.argspecs), spec);

@@ -112,6 +112,8 @@ volatile __u64 target_cgroup;    /* nonzero: track every task of this cgroup (v2
 volatile __u32 target_mntns;     /* nonzero: track every task in this mount namespace */
 volatile __u32 target_tgid;      /* nonzero: track every thread of this process (--attach) */
 const volatile __u32 nslots;     /* slots the fast array has room for (<= MAX_SLOTS) */
+/* bit arch * SPEC_NRS + nr: the call has an argspec (a few hot lines, where `argspecs` is 24 kB) */
+const volatile __u64 captured[3 * SPEC_NRS / 64];
 /* Read by the loader. */
 __u64 drops;                     /* map updates that found the map full */
 __s64 live;                      /* tracked tasks not yet exited */
@@ -385,13 +387,12 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	bool targets = target_tid != 0 || target_tgid != 0 || target_cgroup != 0 || target_mntns != 0;
-	/* a task with no local storage at all (nearly every task not recorded) is not ours: skip the helper call */
-	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage && !targets)
-		return 0;
-	struct task_val *tv = bpf_task_storage_get(&tracked, task, NULL, 0);
+	struct task_val *tv = NULL;
+	/* a task with no local storage at all (nearly every task not recorded) is not ours: no helper call */
+	if (!bpf_core_field_exists(task->bpf_storage) || task->bpf_storage)
+		tv = bpf_task_storage_get(&tracked, task, NULL, 0);
 	if (!tv) {
-		if (!targets)
+		if (target_tid == 0 && target_tgid == 0 && target_cgroup == 0 && target_mntns == 0)
 			return 0;
 		tv = first_call(task, id);
 		if (!tv)
@@ -405,9 +406,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		return count_keyed(tv, regs, id, compat, NULL);
 	__u32 arch = compat ? ARCH_I386 : ((__u32)id & X32_SYSCALL_BIT) ? ARCH_X32 : ARCH_X86_64;
 	__u32 spec_index = arch * SPEC_NRS + nr;
-	struct argspec *spec = bpf_map_lookup_elem(&argspecs, &spec_index);
-	if (spec && spec->mode != CAPTURE_NONE)
-		return count_keyed(tv, regs, id, compat, spec);
+	if (spec_index < 3 * SPEC_NRS && (captured[spec_index / 64] >> (spec_index % 64)) & 1) {
+		struct argspec *spec = bpf_map_lookup_elem(&argspecs, &spec_index);
+		return count_keyed(tv, regs, id, compat, spec && spec->mode != CAPTURE_NONE ? spec : NULL);
+	}
 	if (nr >= FAST_NRS || tv->slot == NO_SLOT)
 		return count_keyed(tv, regs, id, compat, NULL);
 	struct slot_counts *sc = bpf_map_lookup_elem(&fast, &tv->slot);
