@@ -7,9 +7,9 @@
 //   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N] [--slots N]
 //              (--attach PID | --exec PATH -- ARGV...)
 // --max-counts shrinks the counts map (tests make it overflow to see drops reported); --slots sets how many
-// programs are counted in the fast per-CPU array (default: DEFAULT_SLOTS, fewer when they do not fit in
-// FAST_BUDGET on this many CPUs; at most MAX_SLOTS;
-// 0 counts everything in the hash, as tests do to compare the two paths).
+// programs are counted in the fast per-CPU array (default DEFAULT_SLOTS, fewer when they would not fit in
+// FAST_BUDGET on this many CPUs, at most MAX_SLOTS; 0 counts everything in the hash, as a test does to
+// compare the paths).
 //
 // Report lines: `ready PID`; then every second and at the end a snapshot of the maps (running totals):
 // `count ARCH NR SUB MISSING V0 V1 V2 DEV INO N`, `proc TID PPID TGID FLAGS DEV INO`, `prog DEV INO HEXPATH`,
