@@ -12,14 +12,14 @@ import { HELPER_PATH } from '../src/record/ebpf/helper-path.js';
 import { machineFacts, unmetPrecondition } from '../src/record/ebpf/preconditions.js';
 import { resolveCommand } from '../src/replay/resolve-command.js';
 import { writeNginxConf } from '../test/helpers/nginx.js';
-import { freePort } from '../test/helpers/processes.js';
+import { childrenOf, freePort } from '../test/helpers/processes.js';
 import { fmt, interleaved, measureOk, median, type Measured } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LEARN = join(ROOT, 'bin/learn.js');
 const NODE = process.execPath;
 const RUNS = 5;
-const NGINX_ROUNDS = 3;
+const NGINX_ROUNDS = 5;
 const WRK_SECONDS = 4;
 const SPEC = formatSpec(captureEntries());
 
@@ -42,8 +42,21 @@ function nginxSite(dir: string, port: number): string {
   return writeNginxConf({ dir, port, root: www, workers: 2, foreground: true, connections: 256 });
 }
 
-/** Starts nginx under `prefix`, loads it with wrk for WRK_SECONDS, stops it; requests per second. */
-async function nginxRps(prefix: readonly string[], conf: string, port: number): Promise<number> {
+/** User+system CPU ms a process has used so far (clock ticks of /proc/PID/stat, 100 per second). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface NginxRun {
+  readonly rps: number;
+  /** CPU µs nginx's workers spent per request (their user+sys time over wrk's requests): what a recorder adds
+   * to the server's own work, which other jobs on the machine do not inflate the way they do req/s. */
+  readonly cpuUsPerRequest: number;
+}
+
+/** Starts nginx under `prefix`, loads it with wrk for WRK_SECONDS, stops it. */
+async function nginxRun(prefix: readonly string[], conf: string, port: number): Promise<NginxRun> {
   const argv = [...prefix, which('nginx'), '-c', conf];
   const server = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
   try {
@@ -53,10 +66,14 @@ async function nginxRps(prefix: readonly string[], conf: string, port: number): 
       if (i > 100) throw new Error('nginx did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
+    const workers = childrenOf(Number(readFileSync(join(dirname(conf), 'nginx.pid'), 'utf8')));
+    const cpuBefore = workers.reduce((ms, pid) => ms + cpuMsOf(pid), 0);
     const wrk = await execa('wrk', ['-t', '2', '-c', '32', '-d', `${WRK_SECONDS}s`, `http://127.0.0.1:${port}/`]);
+    const cpuMs = workers.reduce((ms, pid) => ms + cpuMsOf(pid), 0) - cpuBefore;
     const m = /Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout);
-    if (m === null) throw new Error(`wrk: ${wrk.stdout}`);
-    return Number(m[1]);
+    const total = /(\d+) requests in/.exec(wrk.stdout);
+    if (m === null || total === null) throw new Error(`wrk: ${wrk.stdout}`);
+    return { rps: Number(m[1]), cpuUsPerRequest: (cpuMs * 1000) / Number(total[1]) };
   } finally {
     // nginx's master itself gets the SIGTERM (strace would not pass it on); strace and the helper end with it
     const closed = new Promise((r) => server.once('close', r));
@@ -154,21 +171,23 @@ export async function benchRecord(): Promise<string> {
     // nginx: requests/s under wrk, each variant a fresh nginx on a free port, rounds interleaved.
     const port = await freePort();
     const conf = nginxSite(dir, port);
-    const rps: Record<'bare' | 'strace' | 'ebpf', number[]> = { bare: [], strace: [], ebpf: [] };
+    const runs: Record<'bare' | 'strace' | 'ebpf', NginxRun[]> = { bare: [], strace: [], ebpf: [] };
     const helperPrefix = ['sh', '-c', 'exec "$@" 3>/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--spec', SPEC, '--exec', which('nginx'), '--', 'nginx'];
     for (let i = 0; i < NGINX_ROUNDS; i++) {
       progress(`nginx round ${i + 1}`);
-      rps.bare.push(await nginxRps([], conf, port));
-      rps.strace.push(await nginxRps(['taskset', '-c', '0', 'strace', '-f', '-o', '/dev/null'], conf, port));
+      runs.bare.push(await nginxRun([], conf, port));
+      runs.strace.push(await nginxRun(['taskset', '-c', '0', 'strace', '-f', '-o', '/dev/null'], conf, port));
       // the helper execs nginx by path with argv[0] 'nginx'; the -c CONF arguments follow
-      rps.ebpf.push(await nginxRps(helperPrefix.slice(0, -1), conf, port));
+      runs.ebpf.push(await nginxRun(helperPrefix.slice(0, -1), conf, port));
     }
-    const nb = median(rps.bare);
-    const ns = median(rps.strace);
-    const ne = median(rps.ebpf);
-    lines.push('', `nginx (master + 2 workers, 127.0.0.1, a 2 kB page) under \`wrk -t2 -c32 -d${WRK_SECONDS}s\`, ${NGINX_ROUNDS} interleaved rounds, median requests/s:`, '',
-      '| bare | strace -f pinned | eBPF helper | bare / strace | bare / eBPF |', '|---:|---:|---:|---:|---:|',
-      `| ${nb.toFixed(0)} | ${ns.toFixed(0)} | ${ne.toFixed(0)} | ${fmt.ratio(nb / ns)} | ${fmt.ratio(nb / ne)} |`);
+    const [nb, ns, ne] = [runs.bare, runs.strace, runs.ebpf].map((r) => median(r.map((x) => x.rps))) as [number, number, number];
+    const [ub, us, ue] = [runs.bare, runs.strace, runs.ebpf].map((r) => median(r.map((x) => x.cpuUsPerRequest))) as [number, number, number];
+    lines.push('', `nginx (master + 2 workers, 127.0.0.1, a 2 kB page) under \`wrk -t2 -c32 -d${WRK_SECONDS}s\`, ${NGINX_ROUNDS} interleaved rounds, medians:`,
+      'requests/s, and the workers\' CPU time per request (user+sys; strace\'s own CPU not included).', '',
+      '| bare | strace -f pinned | eBPF helper | bare / strace | bare / eBPF | CPU/req bare | CPU/req strace | CPU/req eBPF | eBPF / bare |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${nb.toFixed(0)} | ${ns.toFixed(0)} | ${ne.toFixed(0)} | ${fmt.ratio(nb / ns)} | ${fmt.ratio(nb / ne)} | ` +
+      `${ub.toFixed(1)} µs | ${us.toFixed(1)} µs | ${ue.toFixed(1)} µs | ${fmt.ratio(ue / ub)} |`);
     verdicts.push(`nginx ${fmt.ratio(nb / ne)} fewer req/s`);
 
     progress('start-up');

@@ -57,7 +57,7 @@ function build(dir) {
   mkdirSync(dir, { recursive: true });
   for (const f of ['recorder.bpf.c', 'helper.c']) copyFileSync(join(src, f), join(dir, f));
   run(dir, 'bpftool', ['btf', 'dump', 'file', BTF, 'format', 'c'], 'vmlinux.h');
-  run(dir, 'clang', ['-g', '-O2', '-fdebug-compilation-dir=.', `-fdebug-prefix-map=${dir}=.`, '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I.', '-c', 'recorder.bpf.c', '-o', 'recorder.bpf.o']);
+  run(dir, 'clang', ['-g', '-O2', '-mcpu=v3', '-fdebug-compilation-dir=.', `-fdebug-prefix-map=${dir}=.`, '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I.', '-c', 'recorder.bpf.c', '-o', 'recorder.bpf.o']);
   run(dir, 'bpftool', ['gen', 'object', 'recorder.o', 'recorder.bpf.o']); // drops DWARF (and its paths), keeps BTF
   run(dir, 'bpftool', ['gen', 'skeleton', 'recorder.o', 'name', 'recorder_bpf'], 'recorder.skel.h');
   run(dir, cc, ['-O2', '-Wall', '-Wextra', '-Werror', '-I.', '-o', 'learn-ebpf', 'helper.c', '-lbpf']);

@@ -2,7 +2,8 @@
 // counts, the strace recorder for argument shapes, and the kernel for process trees (fork storms, 200
 // threads, exec from a non-leader thread), --attach, signals, --duration and kill -9 of learn.
 // Skipped, with the reason printed, where the eBPF recorder cannot run.
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
@@ -100,15 +101,39 @@ live('a fork storm of 2,000 short processes: complete, nothing dropped, every ex
   assert.is(r.processes, 2001);
 });
 
+/** The helper alone on `argv`, its report (fd 3) on stdout, the program's output dropped. */
+async function helperReport(options: readonly string[], argv: readonly string[]): Promise<ReturnType<typeof parseReport>> {
+  const r = await execa('sh', ['-c', 'exec "$@" 3>&1 >/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', ...options, '--exec', argv[0] as string, '--', ...argv]);
+  return parseReport(r.stdout.split('\n'));
+}
+
 live('a counts map that fills up: the helper counts every update it could not make, and the run is incomplete', async () => {
-  // the report (fd 3) on stdout, the program's output dropped
-  const r = await execa('sh', ['-c', 'exec "$@" 3>&1 >/dev/null', 'sh', HELPER_PATH, '--report-fd', '3', '--max-counts', '4', '--exec', '/bin/ls', '--', 'ls', '/']);
-  const report = parseReport(r.stdout.split('\n'));
+  // no fast slots: every call goes through the counts hash
+  const report = await helperReport(['--slots', '0', '--max-counts', '4'], ['/bin/ls', 'ls', '/']);
   assert.ok(report.complete);
   assert.is(report.counts.length, 4);
   assert.ok(report.drops > 0, `drops ${report.drops}`);
   assert.is(runStatus(report), 'incomplete');
   assert.is(runStatus(parseReport(['drops 0', 'end'])), 'complete');
+});
+
+live('the per-CPU fast counts and the counts hash give the same report, also once every fast slot is taken', async () => {
+  // slot 0 is the program before its first exec; with 2 slots only sh gets one, and true/echo go to the hash
+  const argv = ['/bin/sh', '-c', '/bin/true; /bin/echo hi; /bin/true; read x </dev/null; exit 3'];
+  const summed = (report: ReturnType<typeof parseReport>): string[] => {
+    const byKey = new Map<string, number>();
+    for (const c of report.counts) {
+      const key = [c.arch, c.nr, c.sub, c.missing, ...c.values, report.programs.get(c.program) ?? c.program].join(' ');
+      byKey.set(key, (byKey.get(key) ?? 0) + c.count);
+    }
+    return [...byKey].map(([k, n]) => `${k} ${n}`).sort();
+  };
+  const [hash, fast, few] = [await helperReport(['--slots', '0'], argv), await helperReport([], argv), await helperReport(['--slots', '2'], argv)];
+  assert.is(hash.drops + fast.drops + few.drops, 0);
+  assert.ok(summed(hash).length > 20, summed(hash).join('\n'));
+  assert.equal(summed(fast), summed(hash));
+  assert.equal(summed(few), summed(hash));
+  assert.equal(fast.exit, { kind: 'code', code: 3 });
 });
 
 live('keyed by mount namespace (for containers): a namespace\'s tasks are recorded from their first syscall, with their children', async () => {
@@ -259,6 +284,35 @@ live('--attach records a running process and its future children, and leaves it 
     assert.ok(count(obs, 'getppid') >= 5, `getppid ${count(obs, 'getppid')}`);
     assert.ok(count(obs, 'execve') >= 5, 'the children\'s execs');
     assert.ok(alive(target.pid as number), 'the attached process runs on');
+  } finally {
+    target.kill('SIGKILL');
+    await target;
+  }
+});
+
+live('--attach of a threaded process: every thread has its row, one blocked in a syscall too, and the threads\' calls count', async () => {
+  // three threads call getppid every 20 ms; a fourth blocks in a read that never returns
+  const program = 'import os, threading, time\nr, w = os.pipe()\nthreading.Thread(target=os.read, args=(r, 1), daemon=True).start()\n' +
+    'def loop():\n  while True:\n    os.getppid(); time.sleep(0.02)\nfor _ in range(3): threading.Thread(target=loop, daemon=True).start()\ntime.sleep(60)';
+  const target = execa(PYTHON, ['-c', program], { reject: false });
+  try {
+    for (let i = 0; i < 100 && (readdirSync(`/proc/${target.pid}/task`).length < 5); i++) await sleep(20);
+    const tids = readdirSync(`/proc/${target.pid}/task`).map(Number);
+    assert.is(tids.length, 5);
+    const helper = execa('sh', ['-c', 'exec "$@" 3>&1', 'sh', HELPER_PATH, '--report-fd', '3', '--attach', String(target.pid)], { reject: false });
+    await sleep(1500);
+    helper.kill('SIGINT');
+    const report = parseReport(String((await helper).stdout).split('\n'));
+    assert.ok(report.complete);
+    assert.equal(report.exit, { kind: 'detached' });
+    const getppid = report.counts.filter((c) => c.arch === 'x86_64' && c.nr === 110).reduce((n, c) => n + c.count, 0);
+    assert.ok(getppid >= 30, `getppid ${getppid}`);
+    // before Linux 6.9 a thread has no pidfd of its own: a blocked one is adopted at its next syscall only
+    const [major = 0, minor = 0] = release().split('.').map(Number);
+    const seen = new Set(report.procs.map((p) => p.tid));
+    if (major > 6 || (major === 6 && minor >= 9)) assert.equal(tids.filter((tid) => !seen.has(tid)), []);
+    assert.ok(report.procs.filter((p) => p.thread).every((p) => p.tgid === target.pid));
+    assert.ok(!target.exitCode && target.exitCode !== 0, 'the attached process runs on');
   } finally {
     target.kill('SIGKILL');
     await target;

@@ -107,7 +107,8 @@ t('preconditions: each unmet one gives its own reason', () => {
     [{ capEff: 0n }, /^not root/],
     [{ capEff: (1n << 38n) | (1n << 39n) }, null], // CAP_PERFMON + CAP_BPF without root
     [{ btf: false }, /no BTF/],
-    [{ kernel: '5.10.0-28-amd64' }, /older than 5\.11/],
+    [{ kernel: '5.11.0-28-amd64' }, /older than 5\.12/],
+    [{ kernel: '5.12.0' }, null],
     [{ lockdown: 'confidentiality' }, /lockdown/],
     [{ pidNs: 4026532000 }, /PID namespace/],
   ];

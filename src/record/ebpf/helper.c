@@ -4,9 +4,12 @@
 // learn's signals to it, and when the tree has ended (or learn says stop) writes what the maps hold to the
 // report fd as text lines. Its links are plain fds: however it dies, the kernel detaches the probes.
 //
-//   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N]
+//   learn-ebpf --report-fd N [--spec SPEC] [--cgroup ID] [--mntns INO] [--max-counts N] [--slots N]
 //              (--attach PID | --exec PATH -- ARGV...)
-// --max-counts shrinks the counts map (tests make it overflow to see drops reported).
+// --max-counts shrinks the counts map (tests make it overflow to see drops reported); --slots sets how many
+// programs are counted in the fast per-CPU array (default DEFAULT_SLOTS, fewer when they would not fit in
+// FAST_BUDGET on this many CPUs, at most MAX_SLOTS; 0 counts everything in the hash, as a test does to
+// compare the paths).
 //
 // Report lines: `ready PID`; then every second and at the end a snapshot of the maps (running totals):
 // `count ARCH NR SUB MISSING V0 V1 V2 DEV INO N`, `proc TID PPID TGID FLAGS DEV INO`, `prog DEV INO HEXPATH`,
@@ -24,26 +27,39 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "recorder.skel.h"
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL   /* linux/pidfd.h, Linux 6.9: a pidfd for one thread */
+#endif
 #define TICK_MS 20
 #define SNAPSHOT_MS 1000   /* how often the maps are written out: what a learn killed mid-run has kept */
 #define SPEC_NRS 1024
+#define FAST_NRS 512
+#define MAX_SLOTS 256
+#define DEFAULT_SLOTS 64
+#define FAST_BUDGET (16u << 20)   /* bytes of per-CPU counters, all CPUs together */
+#define PROC_GONE 4
 
 struct argspec { __u8 mode, count, pos[3], narrow, pad[2]; };
 struct count_key { __u64 ino; __u32 dev, nr; __u16 arch; __u8 sub, missing; __u32 pad; __u64 val[3]; };
-struct task_val { __u64 ino; __u32 dev, pad; };
+struct task_val { __u64 ino; __u32 dev, slot; };
 struct proc_val { __u32 ppid, tgid; __u64 ino; __u32 dev, flags; };
 struct prog_key { __u64 ino; __u32 dev, pad; };
 struct prog_val { char path[256]; };
+struct cached { __u32 state, slot, nr; __u16 arch; __u8 sub, missing; __u64 val[3], n; };
+#define CACHE_WAYS 256
+#define CACHE_READY 2
+#include "recorder.skel.h"   /* after the structs: its .bss names struct prog_key */
 
 static FILE *report;
+static struct recorder_bpf *skel;
 static char libbpf_said[512];
 
 static void fail(const char *fmt, ...)
@@ -80,7 +96,8 @@ static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, v
 	return 0;
 }
 
-/* "A,NR,MODE,COUNT,P0,P1,P2,NARROW;..." from learn's syscall tables. */
+/* "A,NR,MODE,COUNT,P0,P1,P2,NARROW;..." from learn's syscall tables: into the argspecs map (after the load),
+ * or with map_fd < 0 only marked in the `captured` bitmap (before it). */
 static void load_specs(int map_fd, const char *text)
 {
 	while (*text) {
@@ -91,7 +108,9 @@ static void load_specs(int map_fd, const char *text)
 			fail("bad --spec near '%.20s'", text);
 		struct argspec s = { .mode = mode, .count = count, .pos = { p0, p1, p2 }, .narrow = narrow };
 		__u32 key = arch * SPEC_NRS + nr;
-		if (bpf_map_update_elem(map_fd, &key, &s, BPF_ANY) != 0)
+		if (map_fd < 0)
+			skel->rodata->captured[key / 64] |= mode != 0 ? 1ull << (key % 64) : 0;
+		else if (bpf_map_update_elem(map_fd, &key, &s, BPF_ANY) != 0)
 			fail("cannot fill the argument table: %s", strerror(errno));
 		text += used;
 		if (*text == ';')
@@ -113,8 +132,27 @@ static void put_prog(int map_fd, __u64 ino, __u32 dev, const char *path)
 	bpf_map_update_elem(map_fd, &k, &v, BPF_NOEXIST);
 }
 
-/* Tracks every thread of `pid` not yet tracked; returns how many were added. */
-static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *tv)
+/* The slot of a program, given here before the probes attach (the BPF side gives them from then on). */
+static __u32 give_slot(__u64 ino, __u32 dev)
+{
+	struct prog_key k = { .ino = ino, .dev = dev };
+	__u32 slot = skel->bss->next_slot;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.prog_slots), &k, &slot) == 0)
+		return slot;
+	if (slot < skel->rodata->nslots) {
+		skel->bss->next_slot++;
+		skel->bss->slot_prog[slot].ino = ino;
+		skel->bss->slot_prog[slot].dev = dev;
+	} else {
+		slot = 0xffffffffu;
+	}
+	bpf_map_update_elem(bpf_map__fd(skel->maps.prog_slots), &k, &slot, BPF_NOEXIST);
+	return slot;
+}
+
+/* Marks every thread of `pid` tracked, before the probes attach; returns how many. A thread the kernel cannot
+ * name by pidfd (PIDFD_THREAD is Linux 6.9) is adopted by the BPF side at its first syscall (target_tgid). */
+static int adopt_threads(pid_t pid, struct task_val *tv)
 {
 	char dir[64];
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
@@ -126,9 +164,14 @@ static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *
 		__u32 tid = (__u32)strtoul(e->d_name, NULL, 10);
 		if (tid == 0)
 			continue;
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &tid, tv, BPF_NOEXIST) != 0)
+		int pidfd = (int)syscall(SYS_pidfd_open, tid, tid == (__u32)pid ? 0 : PIDFD_THREAD);
+		if (pidfd < 0)
 			continue;
-		__sync_fetch_and_add(&skel->bss->live, 1);
+		int ok = bpf_map_update_elem(bpf_map__fd(skel->maps.tracked), &pidfd, tv, BPF_NOEXIST);
+		close(pidfd);
+		if (ok != 0)
+			continue;
+		skel->bss->live++;
 		struct proc_val pv = { .tgid = pid, .ino = tv->ino, .dev = tv->dev, .flags = tid == (__u32)pid ? 0 : 1 };
 		bpf_map_update_elem(bpf_map__fd(skel->maps.procs), &tid, &pv, BPF_ANY);
 		added++;
@@ -137,19 +180,78 @@ static int adopt_threads(struct recorder_bpf *skel, pid_t pid, struct task_val *
 	return added;
 }
 
-static void kill_tree(struct recorder_bpf *skel)
+/* SIGKILL to every tracked task that has not exited. */
+static void kill_tree(void)
 {
-	int fd = bpf_map__fd(skel->maps.tasks);
+	int fd = bpf_map__fd(skel->maps.procs);
 	__u32 key, next, *prev = NULL;
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		kill((pid_t)next, SIGKILL);
+		struct proc_val pv;
+		if (bpf_map_lookup_elem(fd, &next, &pv) == 0 && !(pv.flags & PROC_GONE))
+			kill((pid_t)next, SIGKILL);
 		key = next;
 		prev = &key;
 	}
 }
 
-static void write_snapshot(struct recorder_bpf *skel)
+/* A per-CPU array read back: for each cell, its value on every possible CPU in a row (values 8-byte aligned). */
+struct percpu_read {
+	void *values;
+	__u32 *keys;
+};
+
+/* The first `count` cells of a per-CPU array, into buffers kept from one snapshot to the next. */
+static const void *percpu_cells(struct bpf_map *map, __u32 count, struct percpu_read *r, int ncpus)
 {
+	size_t size = (bpf_map__value_size(map) + 7) / 8 * 8, cells = bpf_map__max_entries(map);
+	if (!r->values && (!(r->values = calloc(cells * ncpus, size)) || !(r->keys = calloc(cells, sizeof(__u32)))))
+		fail("out of memory");
+	__u32 out = 0, got = count;
+	if (count > 0 && bpf_map_lookup_batch(bpf_map__fd(map), NULL, &out, r->keys, r->values, &got, NULL) != 0 && errno != ENOENT)
+		fail("cannot read the counts: %s", strerror(errno));
+	if (got != count)
+		fail("cannot read the counts: %u of %u cells", got, count);
+	return r->values;
+}
+
+static void count_line(__u32 arch, __u32 nr, __u32 sub, __u32 missing, const __u64 val[3], __u32 slot, __u64 n)
+{
+	struct prog_key pk = skel->bss->slot_prog[slot % MAX_SLOTS];
+	fprintf(report, "count %u %u %u %u %llu %llu %llu %u %llu %llu\n", arch, nr, sub, missing, (unsigned long long)val[0],
+		(unsigned long long)val[1], (unsigned long long)val[2], pk.dev, (unsigned long long)pk.ino, (unsigned long long)n);
+}
+
+/* The per-CPU counts, summed over CPUs for calls without values, CPU by CPU for the cached ones. */
+static void write_percpu_counts(void)
+{
+	static struct percpu_read fast, cache;
+	static const __u64 none[3];
+	int ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		fail("cannot count the CPUs: %s", strerror(-ncpus));
+	__u32 slots = skel->bss->next_slot < skel->rodata->nslots ? skel->bss->next_slot : skel->rodata->nslots;
+	const __u64 *calls = percpu_cells(skel->maps.fast, slots, &fast, ncpus);   /* [slot][cpu][arch * FAST_NRS + nr] */
+	for (__u32 slot = 0; slot < slots; slot++)
+		for (__u32 cell = 0; cell < 3 * FAST_NRS; cell++) {
+			__u64 n = 0;
+			for (int c = 0; c < ncpus; c++)
+				n += calls[((size_t)slot * ncpus + c) * 3 * FAST_NRS + cell];
+			__u32 arch = cell / FAST_NRS, nr = cell % FAST_NRS;
+			/* the x32 column: arch x86_64 with the x32 bit, as the kernel numbers those calls */
+			if (n > 0)
+				count_line(arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr, 0, 0, none, slot, n);
+		}
+	const struct cached *ways = percpu_cells(skel->maps.cache, 1, &cache, ncpus);   /* [cpu][way] */
+	for (size_t i = 0; i < (size_t)CACHE_WAYS * ncpus; i++) {
+		const struct cached *c = &ways[i];
+		if (c->state == CACHE_READY && c->n > 0)
+			count_line(c->arch, c->nr, c->sub, c->missing, c->val, c->slot, c->n);
+	}
+}
+
+static void write_snapshot(void)
+{
+	write_percpu_counts();
 	int fd = bpf_map__fd(skel->maps.counts);
 	struct count_key ck, cprev, *cp = NULL;
 	while (bpf_map_get_next_key(fd, cp, &ck) == 0) {
@@ -166,7 +268,7 @@ static void write_snapshot(struct recorder_bpf *skel)
 	while (bpf_map_get_next_key(fd, tp, &tid) == 0) {
 		struct proc_val pv;
 		if (bpf_map_lookup_elem(fd, &tid, &pv) == 0)
-			fprintf(report, "proc %u %u %u %u %u %llu\n", tid, pv.ppid, pv.tgid, pv.flags, pv.dev, (unsigned long long)pv.ino);
+			fprintf(report, "proc %u %u %u %u %u %llu\n", tid, pv.ppid, pv.tgid, pv.flags & ~PROC_GONE, pv.dev, (unsigned long long)pv.ino);
 		tprev = tid;
 		tp = &tprev;
 	}
@@ -202,6 +304,7 @@ int main(int argc, char **argv)
 	unsigned long long cgroup = 0;
 	unsigned long mntns = 0;
 	unsigned max_counts = 0;
+	long slots = -1;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -218,6 +321,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--cgroup") == 0) cgroup = strtoull(v, NULL, 0);
 		else if (strcmp(a, "--mntns") == 0) mntns = strtoul(v, NULL, 0);
 		else if (strcmp(a, "--max-counts") == 0) max_counts = (unsigned)strtoul(v, NULL, 0);
+		else if (strcmp(a, "--slots") == 0) slots = strtol(v, NULL, 0);
 		else fail("unknown option %s", a);
 		i++;
 	}
@@ -245,16 +349,27 @@ int main(int argc, char **argv)
 		fail("signalfd: %s", strerror(errno));
 
 	libbpf_set_print(keep_libbpf_message);
-	struct recorder_bpf *skel = recorder_bpf__open();
+	skel = recorder_bpf__open();
 	if (!skel)
 		fail("cannot open the BPF object: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	if (max_counts > 0 && bpf_map__set_max_entries(skel->maps.counts, max_counts) != 0)
 		fail("cannot size the counts map: %s", strerror(errno));
+	if (slots < 0) {
+		int ncpus = libbpf_num_possible_cpus();
+		slots = FAST_BUDGET / ((ncpus > 0 ? ncpus : 1) * 3 * FAST_NRS * sizeof(__u64));
+		if (slots > DEFAULT_SLOTS)
+			slots = DEFAULT_SLOTS;
+	}
+	skel->rodata->nslots = slots > MAX_SLOTS ? MAX_SLOTS : (__u32)slots;
+	if (bpf_map__set_max_entries(skel->maps.fast, skel->rodata->nslots > 0 ? skel->rodata->nslots : 1) != 0)
+		fail("cannot size the fast counts: %s", strerror(errno));
+	load_specs(-1, spec);
 	if (recorder_bpf__load(skel) != 0)
 		fail("cannot load the BPF program: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
 	load_specs(bpf_map__fd(skel->maps.argspecs), spec);
 	skel->bss->target_cgroup = cgroup;
 	skel->bss->target_mntns = (__u32)mntns;
+	give_slot(0, 0);   /* slot 0: a task before its first exec */
 
 	pid_t child = 0;
 	int gate[2] = { -1, -1 }, exec_err[2] = { -1, -1 };
@@ -296,13 +411,13 @@ int main(int argc, char **argv)
 				put_prog(bpf_map__fd(skel->maps.progs), attached.ino, attached.dev, path);
 			}
 		}
-		if (adopt_threads(skel, attach, &attached) <= 0)
+		attached.slot = give_slot(attached.ino, attached.dev);
+		if (adopt_threads(attach, &attached) <= 0)
 			fail("no such process: %d", attach);
+		skel->bss->target_tgid = (__u32)attach;   /* its threads the pidfds missed, and those started meanwhile */
 	}
 	if (recorder_bpf__attach(skel) != 0)
 		fail("cannot attach the probes: %s", libbpf_said[0] ? libbpf_said : strerror(errno));
-	if (attach)
-		adopt_threads(skel, attach, &attached);   /* threads started while the probes were attaching */
 	if (exec_path) {
 		if (write(gate[1], "g", 1) != 1)
 			fail("cannot open the gate: %s", strerror(errno));
@@ -328,7 +443,7 @@ int main(int argc, char **argv)
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			int sig = (int)si.ssi_signo;
 			if (sig == SIGUSR1) {
-				kill_tree(skel);
+				kill_tree();
 				if (exec_path && !reaped)
 					kill(child, SIGKILL);   /* even before its exec, when it is not tracked yet */
 			} else if (sig != SIGCHLD) {
@@ -344,12 +459,12 @@ int main(int argc, char **argv)
 		if (reaped && !watch_only && __atomic_load_n(&skel->bss->live, __ATOMIC_RELAXED) <= 0)
 			stop = true;
 		if (!stop && now_ms() >= next_snapshot) {
-			write_snapshot(skel);
+			write_snapshot();
 			next_snapshot = now_ms() + SNAPSHOT_MS;
 		}
 	}
 	recorder_bpf__detach(skel);
-	write_snapshot(skel);
+	write_snapshot();
 	if (!exec_path)
 		fprintf(report, "exit detached\n");
 	else if (WIFSIGNALED(status))

@@ -10,8 +10,8 @@ const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
 /** The initial PID namespace's inode (PROC_PID_INIT_INO): anywhere else, the kernel's tids are not ours. */
 const INIT_PID_NS_INO = 0xeffffffc;
-/** bpf_get_current_task_btf() and tp_btf programs with BTF-typed pointers: Linux 5.11. */
-const MIN_KERNEL: readonly [number, number] = [5, 11];
+/** Task storage in tracing programs and atomic fetch-and-add (BPF ISA v3) with a result: Linux 5.12. */
+const MIN_KERNEL: readonly [number, number] = [5, 12];
 
 export interface Facts {
   readonly arch: string;

@@ -5,8 +5,16 @@
 // drop instead, and the run is then reported incomplete.
 //
 // The tree: a task is tracked when it is the gated child making its first execve (target_tid), when its
-// cgroup or mount namespace is the one asked for (containers), or when a tracked task forks it. A
-// non-leader thread that execs takes over the leader's tid, so its entry moves in sched_process_exec.
+// cgroup, mount namespace or thread group is the one asked for (containers, --attach), or when a tracked task
+// forks it. What marks a task tracked is its entry in task storage (`tracked`), which lives and dies with the
+// task_struct: every syscall of every process on the machine runs on_sys_enter, and for a task that is not
+// recorded the answer costs one pointer check instead of a hash lookup. A non-leader thread that execs keeps its
+// task_struct (and so its entry) while taking over the leader's tid.
+//
+// Counting: a call whose arguments are not captured (most of them) adds 1 to a per-CPU array cell indexed by
+// the program's slot (a small number given to each executable at exec), the arch and the number: the verifier
+// inlines that lookup, and no two CPUs share a cache line. Calls with captured values, numbers past FAST_NRS and
+// programs past the last slot are counted in the `counts` hash, keyed by everything. The loader sums both.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -19,8 +27,12 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define NR_EXECVE 59              /* x86_64: how the gated child starts the program */
 #define ARCH_X86_64 0
 #define ARCH_I386 1
-#define ARCH_X32 2                /* argspec only: counts keep arch 0 and the x32 bit in nr */
+#define ARCH_X32 2                /* argspec and fast counts only: counts keep arch 0 and the x32 bit in nr */
 #define SPEC_NRS 1024
+#define FAST_NRS 512              /* numbers counted in the per-CPU array (per slot: 3 archs × FAST_NRS) */
+#define MAX_SLOTS 256             /* bound of slot_prog; the loader sizes the array for `nslots` <= this */
+#define NO_SLOT 0xffffffffu       /* a program past the last slot: its calls are counted in `counts` */
+#define CACHE_WAYS 256            /* per CPU: captured calls of slotted programs, direct-mapped */
 
 /* How the values of a call are captured (set per arch and number by the loader from learn's tables). */
 enum capture_mode {
@@ -50,10 +62,27 @@ struct count_key {
 	__u64 val[3];
 };
 
+/* A captured call's key and count in the per-CPU cache. Filled once (FREE → FILLING → READY by whoever
+ * wins the compare-and-swap), then only its count changes: the loader never sees a count move. */
+struct cached {
+	__u32 state;
+	__u32 slot;
+	__u32 nr;
+	__u16 arch;
+	__u8 sub;
+	__u8 missing;
+	__u64 val[3];
+	__u64 n;
+};
+#define CACHE_FREE 0
+#define CACHE_FILLING 1
+#define CACHE_READY 2
+
+/* A tracked task: the program it runs and that program's slot. */
 struct task_val {
 	__u64 ino;
 	__u32 dev;
-	__u32 pad;
+	__u32 slot;
 };
 
 /* One row per process or thread seen: what learn stores in its processes table. */
@@ -62,10 +91,11 @@ struct proc_val {
 	__u32 tgid;
 	__u64 ino;     /* program after its last exec */
 	__u32 dev;
-	__u32 flags;   /* PROC_THREAD, PROC_EXECED */
+	__u32 flags;   /* PROC_THREAD, PROC_EXECED, PROC_GONE */
 };
 #define PROC_THREAD 1
 #define PROC_EXECED 2
+#define PROC_GONE 4    /* exited: the loader must not signal this tid (it may be another process's by now) */
 
 struct prog_val {
 	char path[256];   /* the path as given to execve (first seen for this program) */
@@ -80,16 +110,44 @@ struct prog_key {
 volatile __u32 target_tid;       /* the gated child: tracked from its first execve */
 volatile __u64 target_cgroup;    /* nonzero: track every task of this cgroup (v2 id) */
 volatile __u32 target_mntns;     /* nonzero: track every task in this mount namespace */
+volatile __u32 target_tgid;      /* nonzero: track every thread of this process (--attach) */
+const volatile __u32 nslots;     /* slots the fast array has room for (<= MAX_SLOTS) */
+/* bit arch * SPEC_NRS + nr: the call has an argspec (a few hot lines, where `argspecs` is 24 kB) */
+const volatile __u64 captured[3 * SPEC_NRS / 64];
 /* Read by the loader. */
 __u64 drops;                     /* map updates that found the map full */
 __s64 live;                      /* tracked tasks not yet exited */
+__u32 next_slot;                 /* slot 0: the program before its first exec (0:0), given by the loader */
+struct prog_key slot_prog[MAX_SLOTS];
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct task_val);
-} tasks SEC(".maps");
+} tracked SEC(".maps");
+
+/* One element per slot (the loader sets max_entries to nslots): calls by arch * FAST_NRS + nr. Few large
+ * elements, as every element of a per-CPU array is a per-CPU allocation of its own, made at load. */
+struct slot_counts {
+	__u64 calls[3 * FAST_NRS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct slot_counts);
+} fast SEC(".maps");
+
+struct cache_ways {
+	struct cached way[CACHE_WAYS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cache_ways);
+} cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -112,6 +170,14 @@ struct {
 	__type(value, struct prog_val);
 } progs SEC(".maps");
 
+/* program → its slot in `fast` (NO_SLOT once they are all taken) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct prog_key);
+	__type(value, __u32);
+} prog_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 3 * SPEC_NRS);
@@ -132,24 +198,55 @@ static __always_inline void drop(void)
 	__sync_fetch_and_add(&drops, 1);
 }
 
-static __always_inline int track(__u32 tid, struct task_val *tv, __u32 ppid, __u32 tgid, __u32 flags)
+/* The program's slot, given on first sight. A program met when every slot is taken is counted in `counts`. */
+static __always_inline __u32 slot_of(__u64 ino, __u32 dev)
 {
-	if (bpf_map_update_elem(&tasks, &tid, tv, BPF_NOEXIST) != 0) {
-		if (!bpf_map_lookup_elem(&tasks, &tid))
-			drop();
-		return -1;
+	struct prog_key pk = { .ino = ino, .dev = dev };
+	__u32 *found = bpf_map_lookup_elem(&prog_slots, &pk);
+	if (found)
+		return *found;
+	__u32 slot = __sync_fetch_and_add(&next_slot, 1);
+	if (slot >= nslots || slot >= MAX_SLOTS)
+		slot = NO_SLOT;
+	else
+		slot_prog[slot] = pk;   /* before any task counts in it */
+	if (bpf_map_update_elem(&prog_slots, &pk, &slot, BPF_NOEXIST) != 0) {
+		/* another CPU gave it one first (this slot stays empty), or the map is full */
+		found = bpf_map_lookup_elem(&prog_slots, &pk);
+		return found ? *found : NO_SLOT;
 	}
-	__sync_fetch_and_add(&live, 1);
-	struct proc_val pv = { .ppid = ppid, .tgid = tgid, .ino = tv->ino, .dev = tv->dev, .flags = flags };
-	if (bpf_map_update_elem(&procs, &tid, &pv, BPF_ANY) != 0)
-		drop();
-	return 0;
+	return slot;
 }
 
-/* A task of the cgroup or mount namespace being recorded, met for the first time. */
-static __always_inline struct task_val *adopt(__u32 tid, struct task_struct *task)
+/* Marks `task` tracked (it is not yet) and adds its process row. */
+static __always_inline struct task_val *track(struct task_struct *task, struct task_val *tv, __u32 ppid, __u32 flags)
 {
+	struct task_val *stored = bpf_task_storage_get(&tracked, task, tv, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!stored) {
+		drop();
+		return NULL;
+	}
+	__sync_fetch_and_add(&live, 1);
+	__u32 tid = task->pid;
+	struct proc_val pv = { .ppid = ppid, .tgid = task->tgid, .ino = tv->ino, .dev = tv->dev, .flags = flags };
+	if (bpf_map_update_elem(&procs, &tid, &pv, BPF_ANY) != 0)
+		drop();
+	return stored;
+}
+
+/* A task met for the first time: the gated child's execve, or a task of the cgroup, mount namespace or
+ * process being recorded. Runs only while one of the targets is set. */
+static __always_inline struct task_val *first_call(struct task_struct *task, long id)
+{
+	__u32 tid = task->pid;
+	if (tid == target_tid && id == NR_EXECVE) {
+		struct task_val root = { .slot = nslots > 0 ? 0 : NO_SLOT };
+		target_tid = 0;
+		return track(task, &root, 0, 0);
+	}
 	bool match = false;
+	if (target_tgid != 0 && task->tgid == target_tgid)
+		match = true;
 	if (target_cgroup != 0 && bpf_get_current_cgroup_id() == target_cgroup)
 		match = true;
 	if (target_mntns != 0 && BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == target_mntns)
@@ -162,11 +259,10 @@ static __always_inline struct task_val *adopt(__u32 tid, struct task_struct *tas
 		tv.ino = BPF_CORE_READ(exe, f_inode, i_ino);
 		tv.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
 	}
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	track(tid, &tv, BPF_CORE_READ(task, real_parent, pid), tgid, tgid == tid ? 0 : PROC_THREAD);
-	return bpf_map_lookup_elem(&tasks, &tid);
+	tv.slot = slot_of(tv.ino, tv.dev);
+	__u32 tgid = task->tgid;
+	return track(task, &tv, BPF_CORE_READ(task, real_parent, pid), tgid == tid ? 0 : PROC_THREAD);
 }
-
 static __always_inline __u64 reg_arg(struct pt_regs *regs, bool compat, __u32 i)
 {
 	if (compat) {
@@ -189,11 +285,8 @@ static __always_inline __u64 reg_arg(struct pt_regs *regs, bool compat, __u32 i)
 	}
 }
 
-static __always_inline void capture(struct count_key *key, struct pt_regs *regs, bool compat, __u32 spec_index)
+static __always_inline void capture(struct count_key *key, struct pt_regs *regs, bool compat, struct argspec *spec)
 {
-	struct argspec *spec = bpf_map_lookup_elem(&argspecs, &spec_index);
-	if (!spec || spec->mode == CAPTURE_NONE)
-		return;
 	switch (spec->mode) {
 	case CAPTURE_REGS:
 		for (__u32 i = 0; i < 3; i++) {
@@ -233,34 +326,47 @@ static __always_inline void capture(struct count_key *key, struct pt_regs *regs,
 	}
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+/* A call with captured values, counted in this CPU's cache when its way is free or holds this key. */
+static __always_inline bool count_cached(struct count_key *key, __u32 slot)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct task_val *tv = bpf_map_lookup_elem(&tasks, &tid);
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (!tv) {
-		if (tid == target_tid && id == NR_EXECVE) {
-			struct task_val root = {};
-			target_tid = 0;
-			track(tid, &root, 0, tid, 0);
-			tv = bpf_map_lookup_elem(&tasks, &tid);
-		} else if (target_cgroup != 0 || target_mntns != 0) {
-			tv = adopt(tid, task);
-		}
-		if (!tv)
-			return 0;
+	__u64 h = ((__u64)slot << 32 | key->nr << 8 | key->arch << 7 | key->sub) * 0x9e3779b97f4a7c15ull;
+	h ^= key->val[0] * 0xc2b2ae3d27d4eb4full ^ key->val[1] * 0x165667b19e3779f9ull ^ key->val[2] ^ key->missing;
+	__u32 zero = 0;
+	struct cache_ways *ways = bpf_map_lookup_elem(&cache, &zero);
+	if (!ways)
+		return false;
+	struct cached *c = &ways->way[(h >> 56) & (CACHE_WAYS - 1)];
+	if (c->state == CACHE_READY) {
+		if (c->slot != slot || c->nr != key->nr || c->arch != key->arch || c->sub != key->sub || c->missing != key->missing ||
+		    c->val[0] != key->val[0] || c->val[1] != key->val[1] || c->val[2] != key->val[2])
+			return false;
+		__sync_fetch_and_add(&c->n, 1);
+		return true;
 	}
-	bool compat = false;
-	if (bpf_core_field_exists(task->thread_info.status))
-		compat = (task->thread_info.status & TS_COMPAT) != 0;
-	__u32 nr = (__u32)id;
-	struct count_key key = { .ino = tv->ino, .dev = tv->dev, .nr = nr, .arch = compat ? ARCH_I386 : ARCH_X86_64 };
-	__u32 spec_nr = nr & ~X32_SYSCALL_BIT;
-	if (spec_nr < SPEC_NRS && id >= 0) {
-		__u32 spec_arch = compat ? ARCH_I386 : (nr & X32_SYSCALL_BIT) ? ARCH_X32 : ARCH_X86_64;
-		capture(&key, regs, compat, spec_arch * SPEC_NRS + spec_nr);
-	}
+	/* another task on this CPU may be filling it (a preemptible kernel): the loser counts in the hash */
+	if (c->state != CACHE_FREE || __sync_val_compare_and_swap(&c->state, CACHE_FREE, CACHE_FILLING) != CACHE_FREE)
+		return false;
+	c->slot = slot;
+	c->nr = key->nr;
+	c->arch = key->arch;
+	c->sub = key->sub;
+	c->missing = key->missing;
+	c->val[0] = key->val[0];
+	c->val[1] = key->val[1];
+	c->val[2] = key->val[2];
+	c->n = 1;
+	__sync_lock_test_and_set(&c->state, CACHE_READY);   /* published after the key (x86 keeps store order) */
+	return true;
+}
+
+/* The slow path: one call counted under its whole key, in the cache or the `counts` hash. */
+static __noinline int count_keyed(struct task_val *tv, struct pt_regs *regs, long id, bool compat, struct argspec *spec)
+{
+	struct count_key key = { .ino = tv->ino, .dev = tv->dev, .nr = (__u32)id, .arch = compat ? ARCH_I386 : ARCH_X86_64 };
+	if (spec)
+		capture(&key, regs, compat, spec);
+	if (tv->slot != NO_SLOT && count_cached(&key, tv->slot))
+		return 0;
 	__u64 *n = bpf_map_lookup_elem(&counts, &key);
 	if (n) {
 		__sync_fetch_and_add(n, 1);
@@ -277,47 +383,80 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_val *tv = NULL;
+	/* a task with no local storage at all (nearly every task not recorded) is not ours: no helper call */
+	if (!bpf_core_field_exists(task->bpf_storage) || task->bpf_storage)
+		tv = bpf_task_storage_get(&tracked, task, NULL, 0);
+	if (!tv) {
+		if (target_tid == 0 && target_tgid == 0 && target_cgroup == 0 && target_mntns == 0)
+			return 0;
+		tv = first_call(task, id);
+		if (!tv)
+			return 0;
+	}
+	bool compat = false;
+	if (bpf_core_field_exists(task->thread_info.status))
+		compat = (task->thread_info.status & TS_COMPAT) != 0;
+	__u32 nr = (__u32)id & ~X32_SYSCALL_BIT;
+	if (id < 0 || nr >= SPEC_NRS)
+		return count_keyed(tv, regs, id, compat, NULL);
+	__u32 arch = compat ? ARCH_I386 : ((__u32)id & X32_SYSCALL_BIT) ? ARCH_X32 : ARCH_X86_64;
+	__u32 spec_index = arch * SPEC_NRS + nr;
+	if (spec_index < 3 * SPEC_NRS && (captured[spec_index / 64] >> (spec_index % 64)) & 1) {
+		struct argspec *spec = bpf_map_lookup_elem(&argspecs, &spec_index);
+		return count_keyed(tv, regs, id, compat, spec && spec->mode != CAPTURE_NONE ? spec : NULL);
+	}
+	if (nr >= FAST_NRS || tv->slot == NO_SLOT)
+		return count_keyed(tv, regs, id, compat, NULL);
+	struct slot_counts *sc = bpf_map_lookup_elem(&fast, &tv->slot);
+	__u32 cell = arch * FAST_NRS + nr;
+	if (!sc || cell >= 3 * FAST_NRS)   /* a slot past the array's end: cannot happen, slots stop at nslots */
+		return count_keyed(tv, regs, id, compat, NULL);
+	__sync_fetch_and_add(&sc->calls[cell], 1);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptid = parent->pid;
-	struct task_val *tv = bpf_map_lookup_elem(&tasks, &ptid);
+	struct task_val *tv = bpf_task_storage_get(&tracked, parent, NULL, 0);
 	if (!tv)
 		return 0;
 	struct task_val copy = *tv;
-	__u32 tgid = child->tgid;
-	track(child->pid, &copy, ptid, tgid, tgid == parent->tgid ? PROC_THREAD : 0);
+	track(child, &copy, parent->pid, child->tgid == parent->tgid ? PROC_THREAD : 0);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 old = old_pid, tid = p->pid;
-	if (!bpf_map_lookup_elem(&tasks, &old))
+	struct task_val *tv = bpf_task_storage_get(&tracked, p, NULL, 0);
+	if (!tv)
 		return 0;
+	__u32 old = old_pid, tid = p->pid;
 	struct inode *inode = bprm->file->f_inode;
-	struct task_val tv = { .ino = inode->i_ino, .dev = inode->i_sb->s_dev };
+	tv->ino = inode->i_ino;
+	tv->dev = inode->i_sb->s_dev;
+	tv->slot = slot_of(tv->ino, tv->dev);
 	if (old != tid) {
 		/* a non-leader thread exec'd: it now runs as the leader, whose own exit was already seen */
-		if (bpf_map_delete_elem(&tasks, &old) == 0)
-			__sync_fetch_and_add(&live, -1);
+		struct proc_val *gone = bpf_map_lookup_elem(&procs, &old);
+		if (gone)
+			gone->flags |= PROC_GONE;
 		struct proc_val leader = { .tgid = tid };
 		bpf_map_update_elem(&procs, &tid, &leader, BPF_NOEXIST);   /* normally there already */
-		if (bpf_map_update_elem(&tasks, &tid, &tv, BPF_ANY) == 0)
-			__sync_fetch_and_add(&live, 1);
-		else
-			drop();
-	} else if (bpf_map_update_elem(&tasks, &tid, &tv, BPF_EXIST) != 0) {
-		drop();
 	}
 	struct proc_val *pv = bpf_map_lookup_elem(&procs, &tid);
 	if (pv) {
-		pv->ino = tv.ino;
-		pv->dev = tv.dev;
-		pv->flags = (pv->flags & ~PROC_THREAD) | PROC_EXECED;
+		pv->ino = tv->ino;
+		pv->dev = tv->dev;
+		pv->flags = (pv->flags & ~(PROC_THREAD | PROC_GONE)) | PROC_EXECED;
 	}
-	struct prog_key pk = { .ino = tv.ino, .dev = tv.dev };
+	struct prog_key pk = { .ino = tv->ino, .dev = tv->dev };
 	if (bpf_map_lookup_elem(&progs, &pk))
 		return 0;
 	__u32 zero = 0;
@@ -333,8 +472,13 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
+	if (!bpf_task_storage_get(&tracked, p, NULL, 0))
+		return 0;
+	bpf_task_storage_delete(&tracked, p);
+	__sync_fetch_and_add(&live, -1);
 	__u32 tid = p->pid;
-	if (bpf_map_delete_elem(&tasks, &tid) == 0)
-		__sync_fetch_and_add(&live, -1);
+	struct proc_val *pv = bpf_map_lookup_elem(&procs, &tid);
+	if (pv)
+		pv->flags |= PROC_GONE;
 	return 0;
 }
