@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLearn, scratch, spawnLearn, WORK_DIR } from '../helpers/learn-cli.js';
+import { treeOf } from '../helpers/processes.js';
 import { bwrapUsable } from '../helpers/bwrap.js';
 import { buildMkdirProbe, replayJson, replayReport } from '../helpers/replay-cli.js';
 
@@ -103,7 +104,15 @@ t('a compiled .bpf replays in enforce mode only', async () => {
 
 t('SIGTERM to learn reaches the target; learn exits as the target did', async () => {
   const child = spawnLearn(['replay', policy, '--', probe, '30000']);
-  await new Promise((r) => setTimeout(r, 700));
+  // Once the probe runs (learn's handlers are installed by then, however slow the machine is).
+  const running = (): boolean => treeOf(child.pid!).some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(`${probe}\0`);
+    } catch {
+      return false;
+    }
+  });
+  for (let i = 0; i < 400 && !running(); i++) await new Promise((r) => setTimeout(r, 25));
   child.kill('SIGTERM');
   const r = await child;
   assert.is(r.exitCode, 143, String(r.stderr));
