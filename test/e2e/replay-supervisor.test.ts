@@ -4,7 +4,7 @@
 // Every denied call here is harmless (getpgid, sched_getparam, a loopback socket, tar's own calls into a
 // scratch dir); enforce mode never lets one run.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -162,13 +162,16 @@ t('the supervisor dying never hangs the program: its denied calls fail with ENOS
   // 300 getpgid calls 10 ms apart (1: answered), each failing with ENOSYS (-38) once no supervisor answers
   // (clock_nanosleep too: the policy, learned from `python3 -c pass`, lacks it). The output file is opened while
   // the supervisor still answers: the policy allows read-only opens only.
-  const script = `import os, time\nf = open(${JSON.stringify(out)}, 'w')\nr = []\nfor _ in range(300):\n    try:\n        os.getpgid(0); r.append(1)\n    except OSError as e:\n        r.append(-e.errno)\n    try:\n        time.sleep(0.01)\n    except OSError:\n        pass\nf.write(' '.join(map(str, r)))\nf.close()\n`;
+  const started = `${out}.started`;
+  const script = `import os, time\nf = open(${JSON.stringify(out)}, 'w')\nr = []\nfor i in range(300):\n    try:\n        os.getpgid(0); r.append(1)\n    except OSError as e:\n        r.append(-e.errno)\n    if i == 0:\n        open(${JSON.stringify(started)}, 'w').close()\n    try:\n        time.sleep(0.01)\n    except OSError:\n        pass\nf.write(' '.join(map(str, r)))\nf.close()\n`;
   const driver = spawn(process.execPath, [new URL('../helpers/supervised-run.js', import.meta.url).pathname, pyPolicy, 'python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const pid = await new Promise<number>((resolve) => driver.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
-  await new Promise((r) => setTimeout(r, 1500));
+  // Killed once the program made its first answered call (however slow its start), well before its last.
+  for (let i = 0; i < 600 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 25));
+  await new Promise((r) => setTimeout(r, 300));
   driver.kill('SIGKILL');
-  const started = Date.now();
-  while (Date.now() - started < 15_000) {
+  const killedAt = Date.now();
+  while (Date.now() - killedAt < 15_000) {
     try {
       process.kill(pid, 0);
     } catch {
