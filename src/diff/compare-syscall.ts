@@ -30,8 +30,9 @@ export interface SyscallVerdicts {
   /** Argument tuples the new side allows and the old one did not, and the reverse. */
   readonly widened: readonly (readonly bigint[])[];
   readonly narrowed: readonly (readonly bigint[])[];
-  /** Same allowed-ness, different action (ERRNO(1) → KILL, ALLOW → LOG): the first such pair. */
-  readonly actionChange: { readonly from: Action; readonly to: Action } | null;
+  /** Same allowed-ness, different action (ERRNO(1) → KILL, ALLOW → LOG): the first such pair, and the
+   * argument tuple it was found with; `everywhere` when every tuple's action changed. */
+  readonly actionChange: { readonly from: Action; readonly to: Action; readonly args: readonly bigint[]; readonly everywhere: boolean } | null;
   readonly exact: boolean;
   /** Argument indexes either side inspects, and the representative values of each. */
   readonly argIndexes: readonly number[];
@@ -77,6 +78,7 @@ export function compareSyscall(
   let oldAll = true;
   let newAll = true;
   let actionChange: SyscallVerdicts['actionChange'] = null;
+  let everywhere = true;
   for (const args of tuples.list) {
     const oldClause = decidingClause(oldClauses, args, widths);
     const newClause = decidingClause(newClauses, args, widths);
@@ -88,13 +90,15 @@ export function compareSyscall(
     newAny ||= q;
     oldAll &&= p;
     newAll &&= q;
+    everywhere &&= !sameAction(before, after);
     if (!p && q && widened.length < MAX_WITNESSES) widened.push(args);
     else if (p && !q && narrowed.length < MAX_WITNESSES) narrowed.push(args);
     else if (p === q && actionChange === null && !sameAction(before, after) && (oldClause || newClause)) {
       // A call both sides leave to their defaults shows as the default's change, reported once per policy.
-      actionChange = { from: before, to: after };
+      actionChange = { from: before, to: after, args, everywhere: false };
     }
   }
+  if (actionChange !== null) actionChange = { ...actionChange, everywhere: everywhere && exact };
   return { oldAny, newAny, oldAll, newAll, widened, narrowed, actionChange, exact, argIndexes, valuesByArg };
 }
 

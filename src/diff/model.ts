@@ -60,7 +60,14 @@ export type SyscallChange =
       readonly origins: readonly string[];
       readonly risk: RiskNote;
     }
-  | { readonly kind: 'action'; readonly syscall: string; readonly from: Action; readonly to: Action };
+  | {
+      readonly kind: 'action';
+      readonly syscall: string;
+      readonly from: Action;
+      readonly to: Action;
+      /** The arguments the change was found for, when it is not for all of them (`socket(AF_UNIX, …)`). */
+      readonly where: string | null;
+    };
 
 export type ChangeKind = SyscallChange['kind'];
 

@@ -75,7 +75,7 @@ function lineOf(row: ReviewRow): RowLine {
       };
     }
     case 'action': {
-      const beforeAfter = `${printAction(c.from)} → ${printAction(c.to)}`;
+      const beforeAfter = `${printAction(c.from)} → ${printAction(c.to)}${c.where === null ? '' : ` for ${c.where}`}`;
       return { ...base, sign: '!', kind: 'action changed', beforeAfter, text: `${c.syscall}: ${beforeAfter}`, details: [], risk: null };
     }
   }

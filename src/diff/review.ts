@@ -83,7 +83,7 @@ function toRow(change: SyscallChange): ReviewRow {
     case 'narrowed':
       return { band: 'tightened', category: change.origins[0] ?? EXPLICIT, change, headline: `${change.syscall} no longer allows ${change.examples[0] ?? 'some arguments'}` };
     case 'action':
-      return { band: 'changed', category: '', change, headline: `${change.syscall}: ${printAction(change.from)} → ${printAction(change.to)}` };
+      return { band: 'changed', category: '', change, headline: `${change.syscall}: ${printAction(change.from)} → ${printAction(change.to)}${change.where === null ? '' : ` for ${change.where}`}` };
   }
 }
 

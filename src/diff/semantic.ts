@@ -92,7 +92,12 @@ function syscallChanges(
     const examples = describeWitnesses(name, v.narrowed, loses, v);
     out.push({ kind: 'narrowed', ...common, examples, origins: originsOf(oldSide, name, oldEntry), risk: changeRisk(name, loses, v.valuesByArg) });
   }
-  if (out.length === 0 && v.actionChange) out.push({ kind: 'action', syscall: name, ...v.actionChange });
+  if (out.length === 0 && v.actionChange) {
+    const { from, to, args, everywhere } = v.actionChange;
+    const changes = (x: readonly bigint[]) => !sameAction(verdict(oldEntry?.clauses ?? [], oldDefault, x, widths), verdict(newEntry?.clauses ?? [], newDefault, x, widths));
+    // Named only where the change is not for every argument (`socket: KILL → ERRNO(13) for socket(AF_UNIX, …)`).
+    out.push({ kind: 'action', syscall: name, from, to, where: everywhere ? null : describeWitnesses(name, [args], changes, v)[0] ?? null });
+  }
   return out;
 }
 

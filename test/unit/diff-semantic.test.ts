@@ -110,6 +110,13 @@ t('denial action change and default action change', () => {
   assert.equal(d.defaultAction, { from: { kind: 'kill-process' }, to: { kind: 'errno', errno: 1 } });
 });
 
+t('an action change for some arguments names them; one for every argument does not', () => {
+  const d = diffTexts(BASE, BASE.replace('ERRNO(1) { mincore }', 'ERRNO(1) { mincore } ERRNO(13) { socket(domain, type, protocol) { domain == 1 && type == 0x80801 } }'));
+  assert.equal(d.syscalls.map((c) => (c.kind === 'action' ? [c.syscall, c.to, c.where] : c.kind)), [['socket', { kind: 'errno', errno: 13 }, 'domain=AF_UNIX, type=0x80801']]);
+  const all = diffTexts(BASE, BASE.replace('ERRNO(1) { mincore }', 'ERRNO(13) { mincore }'));
+  assert.equal(all.syscalls.map((c) => (c.kind === 'action' ? c.where : c.kind)), [null]);
+});
+
 t('a default of ALLOW adds every unlisted syscall', () => {
   const d = diffTexts(BASE, BASE.replace('DEFAULT KILL', 'DEFAULT ALLOW'));
   const added = d.syscalls.filter((c) => c.kind === 'added').map((c) => c.syscall);
