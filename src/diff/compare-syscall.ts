@@ -77,7 +77,7 @@ export function compareSyscall(
   let newAny = false;
   let oldAll = true;
   let newAll = true;
-  let actionChange: SyscallVerdicts['actionChange'] = null;
+  let firstChange: { from: Action; to: Action; args: readonly bigint[] } | null = null;
   let everywhere = true;
   for (const args of tuples.list) {
     const oldClause = decidingClause(oldClauses, args, widths);
@@ -93,12 +93,12 @@ export function compareSyscall(
     everywhere &&= !sameAction(before, after);
     if (!p && q && widened.length < MAX_WITNESSES) widened.push(args);
     else if (p && !q && narrowed.length < MAX_WITNESSES) narrowed.push(args);
-    else if (p === q && actionChange === null && !sameAction(before, after) && (oldClause || newClause)) {
+    else if (p === q && firstChange === null && !sameAction(before, after) && (oldClause || newClause)) {
       // A call both sides leave to their defaults shows as the default's change, reported once per policy.
-      actionChange = { from: before, to: after, args, everywhere: false };
+      firstChange = { from: before, to: after, args };
     }
   }
-  if (actionChange !== null) actionChange = { ...actionChange, everywhere: everywhere && exact };
+  const actionChange = firstChange === null ? null : { ...firstChange, everywhere: everywhere && exact };
   return { oldAny, newAny, oldAll, newAll, widened, narrowed, actionChange, exact, argIndexes, valuesByArg };
 }
 

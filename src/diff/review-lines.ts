@@ -1,9 +1,8 @@
 // Review rows as lines every renderer prints alike: what changed before → after in plain words, and why it
 // matters. Low-risk syscalls a category grants outright are listed together, one line per category.
-import { printAction } from '../policy/emit/kafel.js';
 import type { RiskNote } from './model.js';
 import { plainExpr } from './plain.js';
-import type { Band, Review, ReviewRow } from './review.js';
+import { actionChangeText, type Band, type Review, type ReviewRow } from './review.js';
 
 export interface RowLine {
   readonly band: Band;
@@ -75,7 +74,7 @@ function lineOf(row: ReviewRow): RowLine {
       };
     }
     case 'action': {
-      const beforeAfter = `${printAction(c.from)} → ${printAction(c.to)}${c.where === null ? '' : ` for ${c.where}`}`;
+      const beforeAfter = actionChangeText(c);
       return { ...base, sign: '!', kind: 'action changed', beforeAfter, text: `${c.syscall}: ${beforeAfter}`, details: [], risk: null };
     }
   }

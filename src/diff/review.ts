@@ -83,8 +83,13 @@ function toRow(change: SyscallChange): ReviewRow {
     case 'narrowed':
       return { band: 'tightened', category: change.origins[0] ?? EXPLICIT, change, headline: `${change.syscall} no longer allows ${change.examples[0] ?? 'some arguments'}` };
     case 'action':
-      return { band: 'changed', category: '', change, headline: `${change.syscall}: ${printAction(change.from)} → ${printAction(change.to)}${change.where === null ? '' : ` for ${change.where}`}` };
+      return { band: 'changed', category: '', change, headline: `${change.syscall}: ${actionChangeText(change)}` };
   }
+}
+
+/** `KILL → ERRNO(13)`, with the arguments when the change holds for some only (`… for domain=AF_UNIX`). */
+export function actionChangeText(c: Extract<SyscallChange, { kind: 'action' }>): string {
+  return `${printAction(c.from)} → ${printAction(c.to)}${c.where === null ? '' : ` for ${c.where}`}`;
 }
 
 function byBandThenCategory(a: ReviewRow, b: ReviewRow): number {

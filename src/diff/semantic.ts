@@ -74,8 +74,10 @@ function syscallChanges(
   const was = v.exact && v.oldAll ? null : whenOf(oldEntry, oldDefault);
   const now = v.exact && v.newAll ? null : whenOf(newEntry, newDefault);
   const widths = oldEntry?.widths ?? newEntry?.widths ?? [];
-  const permitsOld = (args: readonly bigint[]) => permits(verdict(oldEntry?.clauses ?? [], oldDefault, args, widths));
-  const permitsNew = (args: readonly bigint[]) => permits(verdict(newEntry?.clauses ?? [], newDefault, args, widths));
+  const oldVerdict = (args: readonly bigint[]) => verdict(oldEntry?.clauses ?? [], oldDefault, args, widths);
+  const newVerdict = (args: readonly bigint[]) => verdict(newEntry?.clauses ?? [], newDefault, args, widths);
+  const permitsOld = (args: readonly bigint[]) => permits(oldVerdict(args));
+  const permitsNew = (args: readonly bigint[]) => permits(newVerdict(args));
   const gains = (x: readonly bigint[]) => permitsNew(x) && !permitsOld(x);
   if (!v.oldAny && v.newAny) {
     return [{ kind: 'added', syscall: name, when: now, origins: originsOf(newSide, name, newEntry), risk: changeRisk(name, gains, v.valuesByArg) }];
@@ -94,7 +96,7 @@ function syscallChanges(
   }
   if (out.length === 0 && v.actionChange) {
     const { from, to, args, everywhere } = v.actionChange;
-    const changes = (x: readonly bigint[]) => !sameAction(verdict(oldEntry?.clauses ?? [], oldDefault, x, widths), verdict(newEntry?.clauses ?? [], newDefault, x, widths));
+    const changes = (x: readonly bigint[]) => !sameAction(oldVerdict(x), newVerdict(x));
     // Named only where the change is not for every argument (`socket: KILL → ERRNO(13) for socket(AF_UNIX, …)`).
     out.push({ kind: 'action', syscall: name, from, to, where: everywhere ? null : describeWitnesses(name, [args], changes, v)[0] ?? null });
   }
