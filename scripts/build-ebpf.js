@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the eBPF recorder's helper (src/record/ebpf: recorder.bpf.c + helper.c) into
+// Builds the eBPF recorder's helper (src/record/ebpf: recorder.bpf.c + helper.c, sharing recorder.h) into
 // dist/src/record/ebpf/learn-ebpf. Run by `npm ci`/`npm install` (prepare) and `npm test`.
 // Without the toolchain (clang, bpftool, libbpf-dev, a C compiler) or kernel BTF it prints one line and
 // succeeds: `learn --recorder auto` then records with strace. Nothing is downloaded.
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const src = join(root, 'src/record/ebpf');
+const SOURCES = ['recorder.h', 'recorder.bpf.c', 'helper.c'];
 const out = join(root, 'dist/src/record/ebpf/learn-ebpf');
 const BTF = '/sys/kernel/btf/vmlinux';
 const verify = process.argv.includes('--verify');
@@ -55,7 +56,7 @@ function version(tool, args = ['--version']) {
 function build(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const f of ['recorder.bpf.c', 'helper.c']) copyFileSync(join(src, f), join(dir, f));
+  for (const f of SOURCES) copyFileSync(join(src, f), join(dir, f));
   run(dir, 'bpftool', ['btf', 'dump', 'file', BTF, 'format', 'c'], 'vmlinux.h');
   run(dir, 'clang', ['-g', '-O2', '-mcpu=v3', '-fdebug-compilation-dir=.', `-fdebug-prefix-map=${dir}=.`, '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I.', '-c', 'recorder.bpf.c', '-o', 'recorder.bpf.o']);
   run(dir, 'bpftool', ['gen', 'object', 'recorder.o', 'recorder.bpf.o']); // drops DWARF (and its paths), keeps BTF
@@ -67,7 +68,7 @@ function build(dir) {
 const sha = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 const inputs = createHash('sha256');
-for (const f of ['recorder.bpf.c', 'helper.c']) inputs.update(readFileSync(join(src, f)));
+for (const f of SOURCES) inputs.update(readFileSync(join(src, f)));
 inputs.update(readFileSync(BTF));
 inputs.update([version('clang'), version('bpftool'), version(cc)].join('\n'));
 const stamp = join(root, 'build/ebpf/inputs.sha256');

@@ -40,23 +40,11 @@
 #endif
 #define TICK_MS 20
 #define SNAPSHOT_MS 1000   /* how often the maps are written out: what a learn killed mid-run has kept */
-#define SPEC_NRS 1024
-#define FAST_NRS 512
-#define MAX_SLOTS 256
 #define DEFAULT_SLOTS 64
 #define FAST_BUDGET (16u << 20)   /* bytes of per-CPU counters, all CPUs together */
-#define PROC_GONE 4
 
-struct argspec { __u8 mode, count, pos[3], narrow, pad[2]; };
-struct count_key { __u64 ino; __u32 dev, nr; __u16 arch; __u8 sub, missing; __u32 pad; __u64 val[3]; };
-struct task_val { __u64 ino; __u32 dev, slot; };
-struct proc_val { __u32 ppid, tgid; __u64 ino; __u32 dev, flags; };
-struct prog_key { __u64 ino; __u32 dev, pad; };
-struct prog_val { char path[256]; };
-struct cached { __u32 state, slot, nr; __u16 arch; __u8 sub, missing; __u64 val[3], n; };
-#define CACHE_WAYS 256
-#define CACHE_READY 2
-#include "recorder.skel.h"   /* after the structs: its .bss names struct prog_key */
+#include "recorder.h"
+#include "recorder.skel.h"   /* after recorder.h: its .bss names struct prog_key */
 
 static FILE *report;
 static struct recorder_bpf *skel;
@@ -144,7 +132,7 @@ static __u32 give_slot(__u64 ino, __u32 dev)
 		skel->bss->slot_prog[slot].ino = ino;
 		skel->bss->slot_prog[slot].dev = dev;
 	} else {
-		slot = 0xffffffffu;
+		slot = NO_SLOT;
 	}
 	bpf_map_update_elem(bpf_map__fd(skel->maps.prog_slots), &k, &slot, BPF_NOEXIST);
 	return slot;
@@ -172,7 +160,7 @@ static int adopt_threads(pid_t pid, struct task_val *tv)
 		if (ok != 0)
 			continue;
 		skel->bss->live++;
-		struct proc_val pv = { .tgid = pid, .ino = tv->ino, .dev = tv->dev, .flags = tid == (__u32)pid ? 0 : 1 };
+		struct proc_val pv = { .tgid = pid, .ino = tv->ino, .dev = tv->dev, .flags = tid == (__u32)pid ? 0 : PROC_THREAD };
 		bpf_map_update_elem(bpf_map__fd(skel->maps.procs), &tid, &pv, BPF_ANY);
 		added++;
 	}
@@ -239,7 +227,7 @@ static void write_percpu_counts(void)
 			__u32 arch = cell / FAST_NRS, nr = cell % FAST_NRS;
 			/* the x32 column: arch x86_64 with the x32 bit, as the kernel numbers those calls */
 			if (n > 0)
-				count_line(arch == 2 ? 0 : arch, arch == 2 ? nr | 0x40000000u : nr, 0, 0, none, slot, n);
+				count_line(arch == ARCH_X32 ? ARCH_X86_64 : arch, arch == ARCH_X32 ? nr | X32_SYSCALL_BIT : nr, 0, 0, none, slot, n);
 		}
 	const struct cached *ways = percpu_cells(skel->maps.cache, 1, &cache, ncpus);   /* [cpu][way] */
 	for (size_t i = 0; i < (size_t)CACHE_WAYS * ncpus; i++) {
