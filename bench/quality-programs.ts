@@ -37,10 +37,11 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
   },
   {
     name: 'sort-gzip',
-    setup: 'seq 1 20000 | sed "s/^/k/" > in.txt; seq 500 -1 1 > in2.txt; seq 1 50 | gzip -n > given.gz',
+    setup: 'seq 1 20000 | sed "s/^/k/" > in.txt; seq 500 -1 1 > in2.txt; seq 1 50 | gzip -n > given.gz; seq 200000 -1 1 > big.txt',
     learn: 'sort in.txt | gzip -n > out.gz',
     same: ['sort -r in2.txt | gzip -n -9 > o2.gz'],
-    near: ['sort -n -o sorted.txt in2.txt', 'gzip -dc given.gz | sort -rn | head -3'],
+    // 200,000 lines: sort sorts them in two threads (the learn run's 20,000 in one).
+    near: ['sort -n -o sorted.txt in2.txt', 'gzip -dc given.gz | sort -rn | head -3', 'sort -n --parallel=2 big.txt | gzip -n > big.gz'],
   },
   {
     name: 'python3',
@@ -48,7 +49,8 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     learn: 'python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(sum(int(x[\'a\']) for x in r))" t.csv',
     same: ['python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(sum(int(x[\'b\']) for x in r))" u.csv'],
     near: ['python3 -c "import json,csv; print(json.dumps(list(csv.reader(open(\'t.csv\')))))"',
-      'python3 -c "import hashlib,os; print(sorted(os.listdir(\'.\'))); print(hashlib.sha256(open(\'u.csv\',\'rb\').read()).hexdigest())"'],
+      'python3 -c "import hashlib,os; print(sorted(os.listdir(\'.\'))); print(hashlib.sha256(open(\'u.csv\',\'rb\').read()).hexdigest())"',
+      'python3 -c "import concurrent.futures as f; print(list(f.ThreadPoolExecutor(2).map(abs, [-1, -2, -3])))"'],
   },
   {
     name: 'find-xargs',
@@ -94,7 +96,7 @@ export const QUALITY_PROGRAMS: readonly QualityProgram[] = [
     setup: 'seq 1 30000 > big; seq 1 99 > small; seq 1 70 | xz > given.xz',
     learn: 'xz -k big',
     same: ['xz -k -9 small'],
-    near: ['xz -dk given.xz && cat given', 'xz -l given.xz'],
+    near: ['xz -dk given.xz && cat given', 'xz -l given.xz', 'xz -T2 -k -c small > small.mt.xz'],
   },
   {
     name: 'perl',

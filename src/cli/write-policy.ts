@@ -81,7 +81,7 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
   const containerRuns = runs.filter((r) => r.containerSplit !== null);
   if (containerRuns.length > 0) header.push(containerHeader(db, profile, containerRuns));
   const base = learnPolicy(shapes, catalogCategories(catalog, arches), {
-    profile, defaultAction: options.defaultAction, level: options.level, maxExcess: options.maxExcess, header, answerNameServiceProbe: true,
+    profile, defaultAction: options.defaultAction, level: options.level, maxExcess: options.maxExcess, header, answerFallbacks: true,
     permits: (policy, all) => {
       const byArch = new Map(arches.map((arch) => [arch, resolvePolicy(policy, arch, { catalog, fileName: `${profile}.policy` })]));
       return all.map((s) => permits(decide(byArch.get(s.arch)!, s.nr, (s.values ?? []).map((v) => v ?? 0n))));

@@ -27,7 +27,7 @@ export function learnedSide(
   const { policy } = learnPolicy(shapes, catalogCategories(catalog, [arch]), {
     profile: o.profile,
     defaultAction: o.defaultAction,
-    answerNameServiceProbe: true,
+    answerFallbacks: true,
     ...(o.header === undefined ? {} : { header: o.header }),
   });
   const side = sideFromPolicyFile(policy, `${o.profile}.policy`, arch, catalog, o.label);

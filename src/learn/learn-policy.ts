@@ -6,7 +6,7 @@ import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, EXPLICIT_COST, grantWeight, RISK_
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
 import { explainCover, explanationLines, type Explanation } from './explain.js';
-import { nscdFallback } from './nscd-fallback.js';
+import { fallbackAnswers } from './fallback-answers.js';
 import type { Category, ObservedShape } from './types.js';
 
 export interface LearnOptions {
@@ -16,9 +16,10 @@ export interface LearnOptions {
   /** How far beyond the observed the policy may reach (default balanced); `strict` allows exactly the
    * observed syscalls and argument values, no categories. */
   readonly level?: ProfileLevel;
-  /** At balanced and broad: answer glibc's name-service probe with EACCES where the policy does not allow it
-   * (src/learn/nscd-fallback.ts). Programs learned with glibc want it; catalogs of other worlds may not. */
-  readonly answerNameServiceProbe?: boolean;
+  /** At balanced and broad: answer calls whose failure programs handle (glibc's name-service probe, clone3)
+   * with an error where the policy does not allow them (src/learn/fallback-answers.ts). Programs learned with
+   * glibc want it; catalogs of other worlds may not. */
+  readonly answerFallbacks?: boolean;
   /** Refuse categories granting more than this many syscalls the profile never made. */
   readonly maxExcess?: number | undefined;
   /** First header lines (tool version, profile, runs, events, catalog, date); the explanation follows. */
@@ -55,17 +56,17 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
     const own = profileDef(uniqueName(`${options.profile}_extra`, categories), explicit);
     const names = chosen.map((c) => c.name);
     const order = own === null ? names : ownFirst ? [own.name, ...names] : [...names, own.name];
-    // Balanced and broad keep neighbouring features working; the probe's error answer grants nothing.
-    const fallback = options.answerNameServiceProbe === true && (level === 'balanced' || level === 'broad')
-      ? nscdFallback(uniqueName('name_service_probe', categories), arches, { categories: chosen, rules: own === null ? [] : blocksOf(own.body).flatMap((b) => b.rules) }, options.defaultAction)
-      : null;
-    const defs = [own, fallback].filter((d): d is PolicyDef => d !== null);
+    // Balanced and broad keep neighbouring features working; an error answer grants nothing.
+    const fallbacks = options.answerFallbacks === true && (level === 'balanced' || level === 'broad')
+      ? fallbackAnswers(arches, { categories: chosen, rules: own === null ? [] : blocksOf(own.body).flatMap((b) => b.rules) }, options.defaultAction,
+        (wanted) => uniqueName(wanted, categories))
+      : [];
     return {
       explanation,
       policy: {
         header: [...(options.header ?? []), ...explanationLines(explanation)],
-        defs,
-        top: { body: bodyOf(fallback === null ? order : [...order, fallback.name], []), defaultAction: options.defaultAction },
+        defs: [...(own === null ? [] : [own]), ...fallbacks],
+        top: { body: bodyOf([...order, ...fallbacks.map((f) => f.name)], []), defaultAction: options.defaultAction },
       },
     };
   };

@@ -85,16 +85,40 @@ t('learned from `ls -n`, `ls -l` runs under the policy: the nscd probe fails wit
     const r = await runLearn(['--quiet', '--db', s.db, '--name', 'lsn', '--out', s.dir, '--', '/bin/ls', '-n', file], { cwd: s.dir });
     assert.is(r.exitCode, 0, r.stderr);
     const policy = join(s.dir, 'lsn.policy');
-    assert.match(readFileSync(policy, 'utf8'), /^USE .*\bname_service_probe DEFAULT KILL$/m);
+    assert.match(readFileSync(policy, 'utf8'), /^USE .*\bname_service_probe\b.* DEFAULT KILL$/m);
     const bare = await execa('/bin/ls', ['-l', file], { reject: false });
     const replayed = await runLearn(['replay', policy, '--', '/bin/ls', '-l', file]);
     assert.is(replayed.exitCode, 0, replayed.stderr);
     assert.is(replayed.stdout, bare.stdout);
     assert.match(replayed.stderr, /socket \(x86_64, nr 41\): \d+ calls?, ERRNO\(13\)/);
     // Without it the probe is what kills `ls -l`.
-    writeFileSync(policy, readFileSync(policy, 'utf8').replace(', name_service_probe DEFAULT', ' DEFAULT'));
+    writeFileSync(policy, readFileSync(policy, 'utf8').replace(', name_service_probe', ''));
     const killed = await runLearn(['replay', policy, '--', '/bin/ls', '-l', file]);
     assert.match(killed.stderr, /socket \(x86_64, nr 41\): 1 call, KILL_PROCESS/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+t('learned from sort on a small file, sort starts threads on a large one: clone3 fails with ENOSYS, the threads start with clone', async () => {
+  const s = scratch();
+  try {
+    writeFileSync(join(s.dir, 'small.txt'), '3\n1\n2\n');
+    // 200,000 lines: above the 131,072 at which GNU sort sorts in two threads (--parallel=2, on any CPU count).
+    writeFileSync(join(s.dir, 'big.txt'), Array.from({ length: 200_000 }, (_, i) => `${(i * 7919) % 200_000}\n`).join(''));
+    const r = await runLearn(['--quiet', '--db', s.db, '--name', 'sort', '--out', s.dir, '--', '/usr/bin/sort', '--parallel=2', '-o', 'sorted.txt', 'small.txt'], { cwd: s.dir });
+    assert.is(r.exitCode, 0, r.stderr);
+    const policy = join(s.dir, 'sort.policy');
+    const text = readFileSync(policy, 'utf8');
+    assert.match(text, /^USE .*\bclone3_fallback\b.* DEFAULT KILL$/m);
+    const resolved = resolvePolicy(parsePolicy(text, policy), 'x86_64', { catalog: loadCatalog('default') });
+    assert.is(verdict(resolved, 'clone', [0x11n]), 'kill-process', 'fork is not a thread');
+    const bare = await execa('/usr/bin/sort', ['--parallel=2', '-o', 'bare.txt', 'big.txt'], { cwd: s.dir });
+    assert.is(bare.exitCode, 0);
+    const replayed = await runLearn(['replay', policy, '--', '/usr/bin/sort', '--parallel=2', '-o', 'replayed.txt', 'big.txt'], { cwd: s.dir });
+    assert.is(replayed.exitCode, 0, replayed.stderr);
+    assert.match(replayed.stderr, /clone3 \(x86_64, nr 435\): \d+ calls?, ERRNO\(38\)/);
+    assert.ok(readFileSync(join(s.dir, 'replayed.txt')).equals(readFileSync(join(s.dir, 'bare.txt'))), 'the same sorted output');
   } finally {
     s.cleanup();
   }

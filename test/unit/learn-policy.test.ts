@@ -259,26 +259,52 @@ t('an empty profile is a usage error', () => {
 });
 
 
+const FALLBACKS = ['name_service_probe', 'clone3_fallback'];
+
 t('glibc\'s nscd probe: answered with EACCES at balanced and broad where nothing allows it, nothing else changes', () => {
   const PROBE = [AF_UNIX, SOCK_STREAM | 0x800n | SOCK_CLOEXEC, 0n];
-  const answered = learn(SMALL, { answerNameServiceProbe: true });
-  assert.equal(usesOf(answered.policy.top!.body).at(-1), 'name_service_probe');
+  const answered = learn(SMALL, { answerFallbacks: true });
+  assert.equal(usesOf(answered.policy.top!.body).slice(-2), FALLBACKS);
   assert.equal(verdict(answered.policy, shape('socket', PROBE)), { kind: 'errno', errno: 13 });
   // Only the probe's exact arguments: syslog's datagram socket, a plain unix stream socket and connect stay KILL.
   assert.equal(verdict(answered.policy, shape('socket', [AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0n])), KILL);
   assert.equal(verdict(answered.policy, shape('socket', [AF_UNIX, SOCK_STREAM, 0n])), KILL);
   assert.equal(verdict(answered.policy, shape('connect')), KILL);
   for (const s of SMALL) assert.ok(sameAction(verdict(answered.policy, s), ALLOW), s.name);
-  // The same policy without it, and nothing added where the probe is allowed, at tight, or under an ERRNO default.
-  assert.equal(usesOf(learn(SMALL).policy.top!.body), usesOf(answered.policy.top!.body).slice(0, -1));
-  const withProbe = learn([...SMALL, shape('socket', PROBE), shape('connect')], { answerNameServiceProbe: true });
+  // The same policy without them, and no probe answer where the probe is allowed, at tight, or under an ERRNO default.
+  assert.equal(usesOf(learn(SMALL).policy.top!.body), usesOf(answered.policy.top!.body).slice(0, -2));
+  const withProbe = learn([...SMALL, shape('socket', PROBE), shape('connect')], { answerFallbacks: true });
   assert.not.ok(usesOf(withProbe.policy.top!.body).includes('name_service_probe'));
   assert.equal(verdict(withProbe.policy, shape('socket', PROBE)), ALLOW);
-  assert.not.ok(usesOf(learn(SMALL, { answerNameServiceProbe: true, level: 'tight' }).policy.top!.body).includes('name_service_probe'));
-  assert.not.ok(usesOf(learn(SMALL, { answerNameServiceProbe: true, defaultAction: { kind: 'errno', errno: 1 } }).policy.top!.body).includes('name_service_probe'));
+  for (const other of [learn(SMALL, { answerFallbacks: true, level: 'tight' }), learn(SMALL, { answerFallbacks: true, defaultAction: { kind: 'errno', errno: 1 } })]) {
+    assert.not.ok(usesOf(other.policy.top!.body).some((u) => FALLBACKS.includes(u)));
+  }
   // It prints and parses back to the same verdicts.
   const reparsed = parsePolicy(printPolicy(answered.policy), 'p.policy');
   assert.equal(verdict(reparsed, shape('socket', PROBE)), { kind: 'errno', errno: 13 });
+  assert.equal(verdict(reparsed, shape('clone3', [0n, 88n])), { kind: 'errno', errno: 38 });
+});
+
+const CLONE_THREAD_FLAGS = 0x3d0f00n; // what glibc's pthread_create passes: VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|...TID
+const SIGCHLD = 17n; // fork's flags
+const CLONE_NEWUSER = 0x10000000n;
+
+t('threads: clone3 fails with ENOSYS unless seen, so glibc starts the thread with clone, which Basic allows for threads only', () => {
+  const answered = learn(SMALL, { answerFallbacks: true });
+  assert.equal(verdict(answered.policy, shape('clone3', [0n, 88n])), { kind: 'errno', errno: 38 });
+  assert.equal(verdict(answered.policy, shape('clone', [CLONE_THREAD_FLAGS, 0n])), ALLOW);
+  // A new process, or a thread in new namespaces, is not a thread of this one: KILL without Spawn.
+  assert.equal(verdict(answered.policy, shape('clone', [SIGCHLD, 0n])), KILL);
+  assert.equal(verdict(answered.policy, shape('clone', [CLONE_THREAD_FLAGS | CLONE_NEWUSER, 0n])), KILL);
+  // Seen using clone3: granted as observed, no fallback.
+  const threaded = learn([...SMALL, shape('clone3', [null, 88n])], { answerFallbacks: true });
+  assert.not.ok(usesOf(threaded.policy.top!.body).includes('clone3_fallback'));
+  assert.equal(verdict(threaded.policy, shape('clone3', [0n, 88n])), ALLOW);
+  // Seen forking: Spawn allows children without namespace flags; clone3 still falls back to clone.
+  const forking = learn([...SMALL, shape('clone', [SIGCHLD | 0x1200000n, 0n]), shape('wait4')], { answerFallbacks: true });
+  assert.equal(verdict(forking.policy, shape('clone', [SIGCHLD, 0n])), ALLOW);
+  assert.equal(verdict(forking.policy, shape('clone', [SIGCHLD | CLONE_NEWUSER, 0n])), KILL);
+  assert.equal(verdict(forking.policy, shape('clone3', [0n, 88n])), { kind: 'errno', errno: 38 });
 });
 
 t.run();
