@@ -19,6 +19,9 @@ export interface SupervisedCall {
   readonly action: SupervisedAction;
   /** The errno returned (errno action). */
   readonly errno: number | null;
+  /** Answered by one of the policy's own rules (e.g. an ERRNO fallback) rather than its DEFAULT: the policy
+   * working as written, not a call it lacks. */
+  readonly byRule: boolean;
   readonly count: number;
   /** Callers (thread ids), ascending. */
   readonly pids: readonly number[];
@@ -52,7 +55,7 @@ export const MAX_ARG_SETS = 16;
 
 /** A call group while it fills: what identifies it, and the running tallies. */
 interface Group {
-  readonly call: Pick<SupervisedCall, 'arch' | 'archValue' | 'nr' | 'name' | 'action' | 'errno'>;
+  readonly call: Pick<SupervisedCall, 'arch' | 'archValue' | 'nr' | 'name' | 'action' | 'errno' | 'byRule'>;
   count: number;
   readonly pids: Set<number>;
   readonly argSets: Map<string, { args: string[]; count: number }>;
@@ -96,14 +99,15 @@ export class CallLog {
   private readonly kills: SupervisedKill[] = [];
   private vanished = 0;
 
-  add(call: NotifiedCall, verdict: Verdict): void {
+  /** `answeredBy`: whether the verdict is the filter's DEFAULT or one of its rules' (notify-filter.ts defaultVerdict). */
+  add(call: NotifiedCall, verdict: Verdict, answeredBy: 'default' | 'rule'): void {
     const { action, errno } = actionOf(verdict);
     const key = `${call.arch}:${call.nr}:${action}:${errno ?? ''}`;
     let g = this.groups.get(key);
     if (g === undefined) {
       const arch = archFromAudit(call.arch) ?? null;
       g = {
-        call: { arch, archValue: call.arch, nr: call.nr, name: nameOf(arch, call.nr), action, errno },
+        call: { arch, archValue: call.arch, nr: call.nr, name: nameOf(arch, call.nr), action, errno, byRule: answeredBy === 'rule' },
         count: 0, pids: new Set(), argSets: new Map(), otherArgCalls: 0, shapes: new Map(),
       };
       this.groups.set(key, g);
@@ -141,11 +145,12 @@ export class CallLog {
   }
 }
 
-/** The calls as store observations (calls on an arch we have no tables for are left out). */
+/** The calls the policy lacks (its DEFAULT answered them) as store observations; calls its own rules answered
+ * and calls on an arch we have no tables for are left out. */
 export function callObservations(log: SupervisorLog): ObservationRow[] {
   return log.calls.flatMap((c) => {
     const arch = c.arch;
-    if (arch === null) return [];
+    if (arch === null || c.byRule) return [];
     const first = c.argSets[0]?.args.join(', ') ?? '';
     return c.shapes.map((s) => ({ phase: 'host' as const, arch, nr: c.nr, name: c.name, shape: s.shape, count: s.count, firstRaw: first, firstLine: 0 }));
   });

@@ -40,6 +40,23 @@ export function notifyingProgram(program: Program): Program | null {
 }
 
 const ENOSYS = 38;
+/** A syscall number no kernel assigns (below the x32 bit): every rule misses it. */
+const NO_SUCH_SYSCALL = 0x3fff_fff0;
+
+/** What the original filter does with a call none of its rules names, on this arch: its DEFAULT (or, for an
+ * arch it does not check, its foreign-arch action). A call answered otherwise met one of the policy's rules. */
+export function defaultVerdict(program: Program, arch: number): Verdict {
+  return verdictFor(program, { nr: NO_SUCH_SYSCALL, arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
+}
+
+export function sameVerdict(a: Verdict, b: Verdict): boolean {
+  switch (a.kind) {
+    case 'continue': return b.kind === 'continue' && a.action === b.action;
+    case 'errno': return b.kind === 'errno' && a.errno === b.errno;
+    case 'kill': return b.kind === 'kill';
+    default: return assertNever(a);
+  }
+}
 
 /** What the original filter does with this call, as the supervisor carries it out. */
 export function verdictFor(program: Program, call: { nr: number; arch: number; args: readonly bigint[] }): Verdict {

@@ -73,18 +73,25 @@ function violationLine(v: Violation): string {
   return `  ${v.name} (${v.arch ?? v.archText}, nr ${v.nr}): ${plural(v.count, 'call')}, ${ACTION_TEXT[v.action]}, ${v.pids.length === 1 ? 'pid' : 'pids'} ${pids}`;
 }
 
+/** One supervised call group: name, count, answer and callers, then its first two argument tuples. */
+function supervisedCallLines(c: SupervisedCall): string[] {
+  const pids = c.pids.length > 3 ? `${c.pids.slice(0, 3).join(', ')}, …` : c.pids.join(', ');
+  const lines = [`  ${c.name} (${c.arch ?? `0x${c.archValue.toString(16)}`}, nr ${c.nr}): ${plural(c.count, 'call')}, ${supervisedAction(c)}, ${c.pids.length === 1 ? 'pid' : 'pids'} ${pids}`];
+  for (const set of c.argSets.slice(0, 2)) lines.push(`    ${callText(c.name, set.args)}${set.count > 1 ? ` ×${set.count}` : ''}`);
+  const more = c.argSets.slice(2).reduce((n, s) => n + s.count, 0) + c.otherArgCalls;
+  if (more > 0) lines.push(`    … ${plural(more, 'more call')} with other arguments`);
+  return lines;
+}
+
 function supervisedLines(r: ReplayReport, log: SupervisorLog): string[] {
   const lines = ['denied calls: seen by the supervisor (seccomp user notification), each with its arguments'];
   for (const k of log.kills) lines.push(`killed by ${k.signal} at ${k.name} (${k.arch ?? '?'}, nr ${k.nr}) in pid ${k.pid}: ${callText(k.name, k.args)}`);
   if (r.outcome.kind === 'seccomp-killed' && log.kills.length === 0) lines.push('killed by SIGSYS from the kernel (a TRAP or KILL_THREAD rule): see the audit log');
-  lines.push(log.calls.length === 0 ? 'no violations' : `${plural(log.calls.length, 'violation')}:`);
-  for (const c of log.calls) {
-    const pids = c.pids.length > 3 ? `${c.pids.slice(0, 3).join(', ')}, …` : c.pids.join(', ');
-    lines.push(`  ${c.name} (${c.arch ?? `0x${c.archValue.toString(16)}`}, nr ${c.nr}): ${plural(c.count, 'call')}, ${supervisedAction(c)}, ${c.pids.length === 1 ? 'pid' : 'pids'} ${pids}`);
-    for (const set of c.argSets.slice(0, 2)) lines.push(`    ${callText(c.name, set.args)}${set.count > 1 ? ` ×${set.count}` : ''}`);
-    const more = c.argSets.slice(2).reduce((n, s) => n + s.count, 0) + c.otherArgCalls;
-    if (more > 0) lines.push(`    … ${plural(more, 'more call')} with other arguments`);
-  }
+  const violations = log.calls.filter((c) => !c.byRule);
+  const answered = log.calls.filter((c) => c.byRule);
+  lines.push(violations.length === 0 ? 'no violations' : `${plural(violations.length, 'violation')}:`);
+  lines.push(...violations.flatMap(supervisedCallLines));
+  if (answered.length > 0) lines.push('answered by the policy\'s own rules, as written (not violations, not stored):', ...answered.flatMap(supervisedCallLines));
   if (log.vanished > 0) lines.push(`${plural(log.vanished, 'call')} ended before the answer (the caller was killed meanwhile)`);
   return lines;
 }
@@ -137,7 +144,9 @@ export function replayJson(r: ReplayReport): unknown {
     audit: audit === null ? null : audit.available
       ? { available: true, source: audit.source, lostAtLeast: audit.lostAtLeast, lossReports: audit.lossReports }
       : { available: false, reason: audit.reason },
-    violations: m === null ? [] : m.kind === 'supervisor' ? m.log.calls.map(supervisedViolation) : audit?.available ? audit.report.violations : [],
+    violations: m === null ? [] : m.kind === 'supervisor' ? m.log.calls.filter((c) => !c.byRule).map(supervisedViolation) : audit?.available ? audit.report.violations : [],
+    // Calls the policy's own rules answered (an ERRNO fallback): the supervisor tells them apart; audit records do not.
+    answeredByRules: m?.kind === 'supervisor' ? m.log.calls.filter((c) => c.byRule).map(supervisedViolation) : [],
     recorded: r.recorded ?? null,
   };
 }

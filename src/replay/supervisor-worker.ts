@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decodeProgram } from '../bpf/encode.js';
 import { validate } from '../bpf/validate.js';
 import { CallLog, type NotifiedCall } from './notify-calls.js';
-import { verdictFor } from './notify-filter.js';
+import { defaultVerdict, sameVerdict, verdictFor, type Verdict } from './notify-filter.js';
 import { loadNotifyNative, type Notification } from './notify-native.js';
 
 export interface WorkerInput {
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
   const waitAddr = BigInt(input.waitAddr);
   const isLoaderWait = (n: Notification): boolean =>
     n.pid === input.loaderPid && n.args[0] === BigInt(input.loaderFd) && n.args[1] === waitAddr && n.args[2] === 1n;
+  const defaults = new Map<number, Verdict>();
+  const defaultOn = (arch: number): Verdict => defaults.get(arch) ?? defaults.set(arch, defaultVerdict(program, arch)).get(arch)!;
   const fd = input.fd;
   for (;;) {
     const stopping = Atomics.load(stop, 0) === 1;
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     }
     const call: NotifiedCall = n;
     const verdict = verdictFor(program, call);
-    log.add(call, verdict);
+    log.add(call, verdict, sameVerdict(verdict, defaultOn(call.arch)) ? 'default' : 'rule');
     let answered: boolean;
     if (verdict.kind === 'continue') answered = native.send(fd, n.id, { kind: 'continue' });
     else if (verdict.kind === 'errno') answered = native.send(fd, n.id, { kind: 'errno', errno: verdict.errno });

@@ -119,6 +119,13 @@ t('learned from sort on a small file, sort starts threads on a large one: clone3
     assert.is(replayed.exitCode, 0, replayed.stderr);
     assert.match(replayed.stderr, /clone3 \(x86_64, nr 435\): \d+ calls?, ERRNO\(38\)/);
     assert.ok(readFileSync(join(s.dir, 'replayed.txt')).equals(readFileSync(join(s.dir, 'bare.txt'))), 'the same sorted output');
+    // A log-mode trial neither reports nor stores what the policy's own rule answered: `learn policy` keeps it out.
+    const trial = await runLearn(['replay', '--mode', 'log', '--db', s.db, '--report', 'trial.json', policy, '--', '/usr/bin/sort', '--parallel=2', '-o', 'trial.txt', 'big.txt'], { cwd: s.dir });
+    assert.is(trial.exitCode, 0, trial.stderr);
+    const report = JSON.parse(readFileSync(join(s.dir, 'trial.json'), 'utf8')) as { violations: unknown[]; answeredByRules: { name: string; errno: number }[]; recorded: unknown };
+    assert.equal(report.violations, []);
+    assert.equal(report.answeredByRules.map((c) => [c.name, c.errno]), [['clone3', 38]]);
+    assert.is(report.recorded, null, 'nothing stored');
   } finally {
     s.cleanup();
   }

@@ -8,7 +8,7 @@ import { decodeProgram } from '../../src/bpf/encode.js';
 import { execute } from '../../src/bpf/interp.js';
 import { validate } from '../../src/bpf/validate.js';
 import { CallLog, callObservations, callShape, MAX_ARG_SETS } from '../../src/replay/notify-calls.js';
-import { notifyingProgram, verdictFor } from '../../src/replay/notify-filter.js';
+import { defaultVerdict, notifyingProgram, sameVerdict, verdictFor } from '../../src/replay/notify-filter.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
 import { rawFilter, RET_ALLOW, RET_KILL_PROCESS, retErrno } from '../helpers/raw-filter.js';
 
@@ -39,10 +39,28 @@ t('every return the supervisor can carry out notifies; ALLOW, TRAP and KILL_THRE
 
 t('the supervisor does what the original filter says', () => {
   const v = (name: string, arch = X86) => verdictFor(original, { nr: nr(name), arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
-  assert.equal(v('getppid'), { kind: 'continue', action: 'log' });
+  assert.equal(v('getppid'), { kind: 'continue', action: 'log' }, 'default');
   assert.equal(v('mkdir'), { kind: 'errno', errno: 13 });
   assert.equal(v('socket'), { kind: 'kill' });
   assert.equal(v('read', AUDIT_ARCH.i386), { kind: 'kill' });
+});
+
+t('the default verdict: what the filter answers a call no rule names, per arch', () => {
+  // original: getppid LOG, mkdir ERRNO(13), everything else KILL_PROCESS, other arches too.
+  assert.equal(defaultVerdict(original, X86), { kind: 'kill' });
+  assert.equal(defaultVerdict(original, AUDIT_ARCH.i386), { kind: 'kill' });
+  const errnoDefault = validate(decodeProgram(rawFilter('x86_64', [{ syscall: 'clone3', ret: retErrno(38) }], retErrno(1))));
+  assert.equal(defaultVerdict(errnoDefault, X86), { kind: 'errno', errno: 1 });
+  assert.not.ok(sameVerdict(verdictFor(errnoDefault, { nr: nr('clone3'), arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] }), defaultVerdict(errnoDefault, X86)));
+  assert.ok(sameVerdict(verdictFor(errnoDefault, { nr: nr('mkdir'), arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] }), defaultVerdict(errnoDefault, X86)));
+});
+
+t('calls a rule answered are reported apart and never stored as observations', () => {
+  const log = new CallLog();
+  log.add({ pid: 1, nr: nr('clone3'), arch: X86, args: [0n, 88n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 38 }, 'rule');
+  log.add({ pid: 1, nr: nr('mkdir'), arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' }, 'default');
+  assert.equal(log.result().calls.map((c) => [c.name, c.byRule]), [['clone3', true], ['mkdir', false]]);
+  assert.equal(callObservations(log.result()).map((o) => o.name), ['mkdir']);
 });
 
 t('a filter returning the accumulator cannot be rewritten', () => {
@@ -52,8 +70,8 @@ t('a filter returning the accumulator cannot be rewritten', () => {
 
 t('calls are counted exactly per syscall and verdict, with the first distinct argument tuples', () => {
   const log = new CallLog();
-  for (let i = 0; i < 1000; i++) log.add({ pid: 10 + (i % 3), nr: nr('getppid'), arch: X86, args: [BigInt(i), 0n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' });
-  log.add({ pid: 10, nr: nr('mkdir'), arch: X86, args: [1n, 0o755n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 13 });
+  for (let i = 0; i < 1000; i++) log.add({ pid: 10 + (i % 3), nr: nr('getppid'), arch: X86, args: [BigInt(i), 0n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' }, 'default');
+  log.add({ pid: 10, nr: nr('mkdir'), arch: X86, args: [1n, 0o755n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 13 }, 'default');
   const r = log.result();
   const ppid = r.calls.find((c) => c.name === 'getppid');
   assert.is(ppid?.count, 1000);
@@ -68,9 +86,9 @@ t('store shapes: the constrainable arguments, an int argument by its low word', 
   assert.is(callShape('x86_64', 'socket', [0xdead_0000_0002n, 0x80001n, 0n, 7n, 7n, 7n]), '2,524289,0');
   assert.is(callShape('x86_64', 'getppid', [1n]), '');
   const log = new CallLog();
-  log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' });
-  log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 9n, 9n, 9n] }, { kind: 'continue', action: 'log' });
-  log.add({ pid: 1, nr: 9999, arch: 0x1234, args: [0n, 0n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 38 });
+  log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' }, 'default');
+  log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 9n, 9n, 9n] }, { kind: 'continue', action: 'log' }, 'default');
+  log.add({ pid: 1, nr: 9999, arch: 0x1234, args: [0n, 0n, 0n, 0n, 0n, 0n] }, { kind: 'errno', errno: 38 }, 'default');
   assert.equal(callObservations(log.result()).map((o) => [o.arch, o.name, o.shape, o.count]), [['x86_64', 'socket', '2,1,0', 2]],
     'an arch without tables is left out');
 });
