@@ -4,6 +4,7 @@
 // with its six arguments and then does what the original filter would have done, looked up by running the
 // original program on the same data. ALLOW stays ALLOW (no round trip); TRAP, KILL_THREAD and TRACE stay as
 // they are (a user-space supervisor cannot reproduce them) and are still logged by the kernel.
+import { X32_SYSCALL_BIT } from '../abi/arch.js';
 import { SECCOMP_RET_USER_NOTIF } from '../abi/seccomp.js';
 import { retToAction } from '../bpf/actions.js';
 import { BPF_K, BPF_RET, type Insn } from '../bpf/insn.js';
@@ -43,10 +44,11 @@ const ENOSYS = 38;
 /** A syscall number no kernel assigns (below the x32 bit): every rule misses it. */
 const NO_SUCH_SYSCALL = 0x3fff_fff0;
 
-/** What the original filter does with a call none of its rules names, on this arch: its DEFAULT (or, for an
- * arch it does not check, its foreign-arch action). A call answered otherwise met one of the policy's rules. */
-export function defaultVerdict(program: Program, arch: number): Verdict {
-  return verdictFor(program, { nr: NO_SUCH_SYSCALL, arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
+/** What the original filter does with a call like this one that none of its rules names: its DEFAULT, or for an
+ * arch (or x32 call) it does not check, its foreign-arch action. A call answered otherwise met one of the
+ * policy's rules. */
+export function defaultVerdict(program: Program, call: { nr: number; arch: number }): Verdict {
+  return verdictFor(program, { nr: (call.nr & X32_SYSCALL_BIT) | NO_SUCH_SYSCALL, arch: call.arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
 }
 
 export function sameVerdict(a: Verdict, b: Verdict): boolean {

@@ -4,6 +4,7 @@
 // record when no process uses the filter any more (the kernel reports POLLHUP) or the main thread says stop.
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { X32_SYSCALL_BIT } from '../abi/arch.js';
 import { decodeProgram } from '../bpf/encode.js';
 import { validate } from '../bpf/validate.js';
 import { CallLog, type NotifiedCall } from './notify-calls.js';
@@ -48,8 +49,11 @@ async function main(): Promise<void> {
   const waitAddr = BigInt(input.waitAddr);
   const isLoaderWait = (n: Notification): boolean =>
     n.pid === input.loaderPid && n.args[0] === BigInt(input.loaderFd) && n.args[1] === waitAddr && n.args[2] === 1n;
-  const defaults = new Map<number, Verdict>();
-  const defaultOn = (arch: number): Verdict => defaults.get(arch) ?? defaults.set(arch, defaultVerdict(program, arch)).get(arch)!;
+  const defaults = new Map<string, Verdict>();
+  const defaultFor = (call: NotifiedCall): Verdict => {
+    const key = `${call.arch}:${call.nr & X32_SYSCALL_BIT}`;
+    return defaults.get(key) ?? defaults.set(key, defaultVerdict(program, call)).get(key)!;
+  };
   const fd = input.fd;
   for (;;) {
     const stopping = Atomics.load(stop, 0) === 1;
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
     }
     const call: NotifiedCall = n;
     const verdict = verdictFor(program, call);
-    log.add(call, verdict, sameVerdict(verdict, defaultOn(call.arch)) ? 'default' : 'rule');
+    log.add(call, verdict, sameVerdict(verdict, defaultFor(call)) ? 'default' : 'rule');
     let answered: boolean;
     if (verdict.kind === 'continue') answered = native.send(fd, n.id, { kind: 'continue' });
     else if (verdict.kind === 'errno') answered = native.send(fd, n.id, { kind: 'errno', errno: verdict.errno });

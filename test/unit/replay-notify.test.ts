@@ -4,7 +4,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AUDIT_ARCH } from '../../src/abi/arch.js';
 import { SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF } from '../../src/abi/seccomp.js';
+import { compilePolicy } from '../../src/bpf/compile.js';
 import { decodeProgram } from '../../src/bpf/encode.js';
+import { loadCatalog } from '../../src/catalog/catalogs.js';
+import { parsePolicy } from '../../src/catalog/parser.js';
+import { resolvePolicy } from '../../src/policy/resolve.js';
 import { execute } from '../../src/bpf/interp.js';
 import { validate } from '../../src/bpf/validate.js';
 import { CallLog, callObservations, callShape, MAX_ARG_SETS } from '../../src/replay/notify-calls.js';
@@ -47,12 +51,23 @@ t('the supervisor does what the original filter says', () => {
 
 t('the default verdict: what the filter answers a call no rule names, per arch', () => {
   // original: getppid LOG, mkdir ERRNO(13), everything else KILL_PROCESS, other arches too.
-  assert.equal(defaultVerdict(original, X86), { kind: 'kill' });
-  assert.equal(defaultVerdict(original, AUDIT_ARCH.i386), { kind: 'kill' });
+  assert.equal(defaultVerdict(original, { nr: nr('socket'), arch: X86 }), { kind: 'kill' });
+  assert.equal(defaultVerdict(original, { nr: 3, arch: AUDIT_ARCH.i386 }), { kind: 'kill' });
   const errnoDefault = validate(decodeProgram(rawFilter('x86_64', [{ syscall: 'clone3', ret: retErrno(38) }], retErrno(1))));
-  assert.equal(defaultVerdict(errnoDefault, X86), { kind: 'errno', errno: 1 });
-  assert.not.ok(sameVerdict(verdictFor(errnoDefault, { nr: nr('clone3'), arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] }), defaultVerdict(errnoDefault, X86)));
-  assert.ok(sameVerdict(verdictFor(errnoDefault, { nr: nr('mkdir'), arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] }), defaultVerdict(errnoDefault, X86)));
+  const answer = (nrOf: number) => verdictFor(errnoDefault, { nr: nrOf, arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] });
+  const isDefault = (nrOf: number) => sameVerdict(answer(nrOf), defaultVerdict(errnoDefault, { nr: nrOf, arch: X86 }));
+  assert.equal(defaultVerdict(errnoDefault, { nr: nr('mkdir'), arch: X86 }), { kind: 'errno', errno: 1 });
+  assert.not.ok(isDefault(nr('clone3')), 'a rule answered it');
+  assert.ok(isDefault(nr('mkdir')));
+  // A compiled policy in log mode: an x32 call gets the foreign-arch action (KILL), which is no rule's answer either.
+  const policy = parsePolicy('POLICY p { ERRNO(38) { clone3 } }\nUSE p DEFAULT LOG', 'p.policy');
+  const logMode = compilePolicy(resolvePolicy(policy, 'x86_64', { catalog: loadCatalog('default') })).program;
+  const logAnswer = (nrOf: number) => verdictFor(logMode, { nr: nrOf, arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] });
+  const x32 = 0x40000000 | nr('mkdir');
+  assert.equal(logAnswer(x32), { kind: 'kill' });
+  assert.ok(sameVerdict(logAnswer(x32), defaultVerdict(logMode, { nr: x32, arch: X86 })));
+  assert.ok(sameVerdict(logAnswer(nr('mkdir')), defaultVerdict(logMode, { nr: nr('mkdir'), arch: X86 })));
+  assert.not.ok(sameVerdict(logAnswer(nr('clone3')), defaultVerdict(logMode, { nr: nr('clone3'), arch: X86 })));
 });
 
 t('calls a rule answered are reported apart and never stored as observations', () => {
