@@ -87,10 +87,13 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
       return all.map((s) => permits(decide(byArch.get(s.arch)!, s.nr, (s.values ?? []).map((v) => v ?? 0n))));
     },
   });
-  const learned: LearnResult = { ...base, policy: withRuntimeBlocks(base.policy, runtimeBlocks(db, runs, options)) };
+  const blocks = runtimeBlocks(db, runs, options);
+  const learned: LearnResult = { ...base, policy: withRuntimeBlocks(base.policy, blocks) };
   const resolved = arches.map((arch) => resolvePolicy(learned.policy, arch, { catalog, fileName: `${profile}.policy` }));
   const native = resolved.find((r) => r.arch === nativeArch(shapes)) ?? resolved[0]!;
-  return { learned, resolved, native, catalog, header, profile, shapes, filterFlags: options.filterFlags };
+  // A service or a firejail sandbox runs the program on the host: no runtime's init runs under its filter.
+  const host = blocks.length === 0 ? native : resolvePolicy(base.policy, native.arch, { catalog, fileName: `${profile}.policy` });
+  return { learned, resolved, native, host, catalog, header, profile, shapes, filterFlags: options.filterFlags };
 }
 
 /** Learns `profile`'s policy from the store and writes one file per format; says on stderr what it wrote. */
@@ -113,6 +116,10 @@ export function writePolicyOutputs(db: Database, profile: string, options: Polic
   writeFilesAtomically(outputs, { followSymlinks: options.followSymlinks });
   const files = outputs.map((o) => o.path);
   for (const { format, loss } of losses) io.err(`learn: ${format}: ${loss.message}\n`);
+  const hostFormats = formats.filter((f) => f === 'systemd' || f === 'firejail');
+  if (hostFormats.length > 0 && input.host !== native) {
+    io.err(`learn: ${hostFormats.join(', ')}: without the *_after_filter blocks (a container runtime's calls; only the OCI and k8s outputs need them)\n`);
+  }
   io.err(`learn: policy for '${profile}': ${usesOf(learned.policy.top!.body).join(', ')}; wrote ${files.join(', ')}\n`);
   if (previous !== null) reportChange(previous, learned, native.arch, catalog, io);
   return { files, losses, learned };
@@ -169,6 +176,8 @@ export interface EmitInput {
   readonly learned: LearnResult;
   readonly resolved: readonly ResolvedPolicy[];
   readonly native: ResolvedPolicy;
+  /** `native` without the runtime blocks: what host formats (systemd, firejail) carry. */
+  readonly host: ResolvedPolicy;
   readonly catalog: Catalog;
   readonly header: readonly string[];
   readonly profile: string;
@@ -195,10 +204,10 @@ export function emit(format: PolicyFormat, x: EmitInput): { data: string | Uint8
       const groups = catalogCategories(loadCatalog('systemd'), [x.native.arch]).map((g) => ({ ...g, name: systemdGroupName(g.name) }));
       const implicit = groups.find((g) => g.name === '@default');
       const extraArches = x.resolved.map((r) => r.arch).filter((a) => a !== x.native.arch);
-      return text(emitSystemd(x.native, { groups, header: x.header, extraArches, ...(implicit ? { implicit } : {}) }));
+      return text(emitSystemd(x.host, { groups, header: x.header, extraArches, ...(implicit ? { implicit } : {}) }));
     }
     case 'firejail':
-      return text(emitFirejail(x.native, x.header));
+      return text(emitFirejail(x.host, x.header));
     case 'json':
       return text(emitJson({
         tool: 'seccomp-learn', version: VERSION, profile: x.profile, catalog: x.catalog.name,

@@ -1,5 +1,7 @@
 // The systemd drop-in's groups and names, checked by the real `systemd-analyze syscall-filter`.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadCatalog } from '../../src/catalog/catalogs.js';
@@ -9,6 +11,7 @@ import { learnPolicy } from '../../src/learn/learn-policy.js';
 import { emitSystemd } from '../../src/policy/emit/systemd.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
+import { runLearn, scratch } from '../helpers/learn-cli.js';
 import { hasTool, traceShapes } from '../helpers/trace-shapes.js';
 
 const t = suite('e2e/systemd');
@@ -54,6 +57,29 @@ it('every @group exists and every plain name is a syscall systemd knows', () => 
     }
     assert.match(text, /^SystemCallArchitectures=native$/m);
     assert.match(text, /^SystemCallErrorNumber=EPERM$/m);
+  }
+});
+
+t('a host program\'s systemd and firejail outputs leave out what runc needs, which the OCI output written with them carries', async () => {
+  const s = scratch();
+  try {
+    const learned = await runLearn(['--quiet', '--db', s.db, '--name', 'tr', '--out', s.dir, '--', '/bin/true']);
+    assert.is(learned.exitCode, 0, learned.stderr);
+    const r = await runLearn(['policy', 'tr', '--db', s.db, '--out', s.dir, '--format', 'kafel,oci,systemd,firejail']);
+    assert.is(r.exitCode, 0, r.stderr);
+    assert.match(readFileSync(join(s.dir, 'tr.policy'), 'utf8'), /^POLICY runc_after_filter \{/m);
+    const oci = JSON.parse(readFileSync(join(s.dir, 'tr.oci.json'), 'utf8')) as { syscalls: { names: string[] }[] };
+    const runcOnly = ['capset', 'setgroups', 'setuid'];
+    for (const name of runcOnly) assert.ok(oci.syscalls.some((e) => e.names.includes(name)), `OCI allows ${name}`);
+    const systemd = readFileSync(join(s.dir, 'tr.systemd.conf'), 'utf8');
+    const firejail = readFileSync(join(s.dir, 'tr.firejail'), 'utf8');
+    for (const name of runcOnly) {
+      assert.not.match(systemd, new RegExp(`[= ]${name}\\b`), `systemd leaves out ${name}`);
+      assert.not.match(firejail, new RegExp(`[,. ]${name}\\b`), `firejail leaves out ${name}`);
+    }
+    assert.match(systemd, /[= ]execve\b/, 'what /bin/true made is there');
+  } finally {
+    s.cleanup();
   }
 });
 
