@@ -41,14 +41,15 @@ export function notifyingProgram(program: Program): Program | null {
 }
 
 const ENOSYS = 38;
-/** A syscall number no kernel assigns (below the x32 bit): every rule misses it. */
-const NO_SUCH_SYSCALL = 0x3fff_fff0;
+/** Syscall numbers no kernel assigns, below the x32 bit: a probe drawn from them misses every rule of a policy
+ * (rules name single numbers, at most a few thousand), so the filter answers it with its default. */
+export const PROBE_NRS = { min: 0x10_0000, max: 0x3fff_0000 } as const;
 
 /** What the original filter does with a call like this one that none of its rules names: its DEFAULT, or for an
  * arch (or x32 call) it does not check, its foreign-arch action. A call answered otherwise met one of the
- * policy's rules. */
-export function defaultVerdict(program: Program, call: { nr: number; arch: number }): Verdict {
-  return verdictFor(program, { nr: (call.nr & X32_SYSCALL_BIT) | NO_SUCH_SYSCALL, arch: call.arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
+ * policy's rules. `probe` is a number from PROBE_NRS, drawn at random per replay so that a policy cannot name it. */
+export function defaultVerdict(program: Program, call: { nr: number; arch: number }, probe: number): Verdict {
+  return verdictFor(program, { nr: (call.nr & X32_SYSCALL_BIT) | probe, arch: call.arch, args: [0n, 0n, 0n, 0n, 0n, 0n] });
 }
 
 export function sameVerdict(a: Verdict, b: Verdict): boolean {

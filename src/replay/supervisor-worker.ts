@@ -2,13 +2,14 @@
 // listener, which would stall Node's event loop on the main thread; here it stalls nothing else. It answers
 // each notification as the original filter would (notify-filter.ts verdictFor), records it, and posts the
 // record when no process uses the filter any more (the kernel reports POLLHUP) or the main thread says stop.
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { X32_SYSCALL_BIT } from '../abi/arch.js';
 import { decodeProgram } from '../bpf/encode.js';
 import { validate } from '../bpf/validate.js';
 import { CallLog, type NotifiedCall } from './notify-calls.js';
-import { defaultVerdict, sameVerdict, verdictFor, type Verdict } from './notify-filter.js';
+import { defaultVerdict, PROBE_NRS, sameVerdict, verdictFor, type Verdict } from './notify-filter.js';
 import { loadNotifyNative, type Notification } from './notify-native.js';
 
 export interface WorkerInput {
@@ -49,10 +50,11 @@ async function main(): Promise<void> {
   const waitAddr = BigInt(input.waitAddr);
   const isLoaderWait = (n: Notification): boolean =>
     n.pid === input.loaderPid && n.args[0] === BigInt(input.loaderFd) && n.args[1] === waitAddr && n.args[2] === 1n;
+  const probe = randomInt(PROBE_NRS.min, PROBE_NRS.max);
   const defaults = new Map<string, Verdict>();
   const defaultFor = (call: NotifiedCall): Verdict => {
     const key = `${call.arch}:${call.nr & X32_SYSCALL_BIT}`;
-    return defaults.get(key) ?? defaults.set(key, defaultVerdict(program, call)).get(key)!;
+    return defaults.get(key) ?? defaults.set(key, defaultVerdict(program, call, probe)).get(key)!;
   };
   const fd = input.fd;
   for (;;) {

@@ -12,7 +12,7 @@ import { resolvePolicy } from '../../src/policy/resolve.js';
 import { execute } from '../../src/bpf/interp.js';
 import { validate } from '../../src/bpf/validate.js';
 import { CallLog, callObservations, callShape, MAX_ARG_SETS } from '../../src/replay/notify-calls.js';
-import { defaultVerdict, notifyingProgram, sameVerdict, verdictFor } from '../../src/replay/notify-filter.js';
+import { defaultVerdict, notifyingProgram, PROBE_NRS, sameVerdict, verdictFor } from '../../src/replay/notify-filter.js';
 import { syscallNumber } from '../../src/syscalls/table.js';
 import { rawFilter, RET_ALLOW, RET_KILL_PROCESS, retErrno } from '../helpers/raw-filter.js';
 
@@ -49,14 +49,16 @@ t('the supervisor does what the original filter says', () => {
   assert.equal(v('read', AUDIT_ARCH.i386), { kind: 'kill' });
 });
 
+const PROBE = PROBE_NRS.min + 12345;
+
 t('the default verdict: what the filter answers a call no rule names, per arch', () => {
   // original: getppid LOG, mkdir ERRNO(13), everything else KILL_PROCESS, other arches too.
-  assert.equal(defaultVerdict(original, { nr: nr('socket'), arch: X86 }), { kind: 'kill' });
-  assert.equal(defaultVerdict(original, { nr: 3, arch: AUDIT_ARCH.i386 }), { kind: 'kill' });
+  assert.equal(defaultVerdict(original, { nr: nr('socket'), arch: X86 }, PROBE), { kind: 'kill' });
+  assert.equal(defaultVerdict(original, { nr: 3, arch: AUDIT_ARCH.i386 }, PROBE), { kind: 'kill' });
   const errnoDefault = validate(decodeProgram(rawFilter('x86_64', [{ syscall: 'clone3', ret: retErrno(38) }], retErrno(1))));
   const answer = (nrOf: number) => verdictFor(errnoDefault, { nr: nrOf, arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] });
-  const isDefault = (nrOf: number) => sameVerdict(answer(nrOf), defaultVerdict(errnoDefault, { nr: nrOf, arch: X86 }));
-  assert.equal(defaultVerdict(errnoDefault, { nr: nr('mkdir'), arch: X86 }), { kind: 'errno', errno: 1 });
+  const isDefault = (nrOf: number) => sameVerdict(answer(nrOf), defaultVerdict(errnoDefault, { nr: nrOf, arch: X86 }, PROBE));
+  assert.equal(defaultVerdict(errnoDefault, { nr: nr('mkdir'), arch: X86 }, PROBE), { kind: 'errno', errno: 1 });
   assert.not.ok(isDefault(nr('clone3')), 'a rule answered it');
   assert.ok(isDefault(nr('mkdir')));
   // A compiled policy in log mode: an x32 call gets the foreign-arch action (KILL), which is no rule's answer either.
@@ -65,9 +67,14 @@ t('the default verdict: what the filter answers a call no rule names, per arch',
   const logAnswer = (nrOf: number) => verdictFor(logMode, { nr: nrOf, arch: X86, args: [0n, 0n, 0n, 0n, 0n, 0n] });
   const x32 = 0x40000000 | nr('mkdir');
   assert.equal(logAnswer(x32), { kind: 'kill' });
-  assert.ok(sameVerdict(logAnswer(x32), defaultVerdict(logMode, { nr: x32, arch: X86 })));
-  assert.ok(sameVerdict(logAnswer(nr('mkdir')), defaultVerdict(logMode, { nr: nr('mkdir'), arch: X86 })));
-  assert.not.ok(sameVerdict(logAnswer(nr('clone3')), defaultVerdict(logMode, { nr: nr('clone3'), arch: X86 })));
+  assert.ok(sameVerdict(logAnswer(x32), defaultVerdict(logMode, { nr: x32, arch: X86 }, PROBE)));
+  assert.ok(sameVerdict(logAnswer(nr('mkdir')), defaultVerdict(logMode, { nr: nr('mkdir'), arch: X86 }, PROBE)));
+  assert.not.ok(sameVerdict(logAnswer(nr('clone3')), defaultVerdict(logMode, { nr: nr('clone3'), arch: X86 }, PROBE)));
+  // A policy that names the probe's number would pass its rule off as the default: the probe is drawn per replay.
+  const named = parsePolicy(`ALLOW { SYSCALL[${PROBE}] } DEFAULT KILL`, 'n.policy');
+  const namer = compilePolicy(resolvePolicy(named, 'x86_64', { catalog: loadCatalog('default') })).program;
+  assert.equal(defaultVerdict(namer, { nr: nr('mkdir'), arch: X86 }, PROBE), { kind: 'continue', action: 'allow' });
+  assert.equal(defaultVerdict(namer, { nr: nr('mkdir'), arch: X86 }, PROBE + 1), { kind: 'kill' });
 });
 
 t('calls a rule answered are reported apart and never stored as observations', () => {
