@@ -27,7 +27,8 @@ const PARAMS: Readonly<Record<string, readonly string[]>> = {
 
 /** Flag-set arguments, named bit by bit. */
 const FLAGS: Readonly<Record<string, Readonly<Record<number, Readonly<Record<number, string>>>>>> = {
-  clone: { 0: CLONE_NS },
+  // The catalog's thread-only rule masks CLONE_THREAD with the namespace flags.
+  clone: { 0: { ...CLONE_NS, 0x00010000: 'CLONE_THREAD' } },
   unshare: { 0: CLONE_NS },
   setns: { 1: CLONE_NS },
   mmap: { 2: PROT },

@@ -80,7 +80,8 @@ function sideReport(input: ReportInput): SideReport {
   const allows = (name: string) => (when.get(name)?.kind ?? (permissiveDefault ? 'true' : 'false')) !== 'false';
   const rows = observed?.map((o): ObservedRow => {
     const allowed = allows(o.name);
-    const via = side.origins.get(o.name)?.[0] ?? (when.has(o.name) ? 'explicit rule' : 'default action');
+    // Every block that grants the name: a row is per name, not per argument (Basic's clone is threads only, Spawn's is children).
+    const via = side.origins.get(o.name)?.join(', ') ?? (when.has(o.name) ? 'explicit rule' : 'default action');
     return { ...o, allowed, allowedBy: allowed ? via : 'not allowed' };
   }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) ?? null;
   const unseenNames = granted.filter((s) => seen === null || !seen.has(s));

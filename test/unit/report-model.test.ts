@@ -26,6 +26,8 @@ t('categories as observed of granted; observed calls with the category that allo
   assert.equal(s.categories.map((c) => [c.name, c.observed?.length, c.granted.length]),
     [['Base', 1, 7], ['Files', 1, 4], ['Modules', 0, 3], ['app_extra', 2, 2]]);
   assert.equal(s.observed!.map((o) => `${o.name}:${o.allowedBy}`), ['getpid:app_extra', 'openat:Files', 'ptrace:not allowed', 'read:Base', 'socket:app_extra']);
+  const twice = buildReport([{ side: side(`POLICY threads { ALLOW { getpid } }\n${POLICY.replace('USE Base', 'USE threads, Base')}`), observed: OBSERVED }], null);
+  assert.is(twice.sides[0]!.observed!.find((o) => o.name === 'getpid')?.allowedBy, 'threads, app_extra', 'every block granting it');
   assert.equal(s.unseen.map((g) => g.level), ['critical', 'low']);
   assert.equal(s.unseen[0]!.syscalls.map((x) => x.name), ['delete_module', 'finit_module', 'init_module']);
   assert.equal(s.constraints, [{ syscall: 'socket', text: 'domain is AF_UNIX' }]);
