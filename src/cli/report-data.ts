@@ -2,14 +2,17 @@
 // programs made them (exactly, from stored events when the runs kept them; else the programs of the runs).
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { valuesByPosition } from '../learn/observations.js';
 import type { ObservedCall } from '../report/model.js';
+import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import { listRuns, profileObservations, profileProcesses, type ProcessSummary } from '../store/queries.js';
 
 export function profileCalls(db: Database, profile: string): { calls: ObservedCall[]; source: string } {
-  const byName = new Map<string, { counts: Map<string, number>; runs: Set<number> }>();
+  const byName = new Map<string, { counts: Map<string, number>; runs: Set<number>; shapes: NonNullable<ObservedCall['shapes']>[number][] }>();
   for (const o of profileObservations(db, profile)) {
-    const entry = byName.get(o.name) ?? { counts: new Map<string, number>(), runs: new Set<number>() };
+    const entry = byName.get(o.name) ?? { counts: new Map<string, number>(), runs: new Set<number>(), shapes: [] };
     entry.counts.set(o.arch, (entry.counts.get(o.arch) ?? 0) + o.count);
+    entry.shapes.push({ arch: o.arch, values: valuesByPosition(Object.hasOwn(ARG_SENSITIVE, o.name) ? ARG_SENSITIVE[o.name] : undefined, parseShapeKey(o.shape)) });
     for (const id of o.runIds) entry.runs.add(id);
     byName.set(o.name, entry);
   }
@@ -24,6 +27,7 @@ export function profileCalls(db: Database, profile: string): { calls: ObservedCa
   const calls = [...byName].map(([name, e]): ObservedCall => ({
     name,
     counts: e.counts,
+    shapes: e.shapes,
     processes: exact.get(name) ?? [...e.runs].sort((a, b) => a - b).map((id) => `run #${id}: ${[...(exesByRun.get(id) ?? [])].sort().join(', ') || 'unknown'}`),
   }));
   return { calls, source: `profile ${profile}: ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((r) => `#${r.id} ${r.command.join(' ')}`).join('; ')})` };

@@ -10,12 +10,12 @@ import { UsageError } from '../errors.js';
 import { checkOutputDir, writeFilesAtomically, type OutputFile } from '../os/atomic-write.js';
 import { catalogCategories } from '../learn/categories.js';
 import { constantName } from '../learn/constants.js';
+import { firstMatchPermits } from '../learn/first-match.js';
 import { learnPolicy, type LearnResult } from '../learn/learn-policy.js';
 import { toObservedShapes } from '../learn/observations.js';
 import type { ObservedShape } from '../learn/types.js';
 import { compilePolicy } from '../bpf/compile.js';
 import { encodeProgram } from '../bpf/encode.js';
-import { permits } from '../diff/compare-syscall.js';
 import { renderText } from '../diff/render-text.js';
 import { diffPolicies } from '../diff/semantic.js';
 import { hasDrift } from '../diff/model.js';
@@ -28,7 +28,6 @@ import { emitK8s } from '../policy/emit/k8s.js';
 import { emitOci, ociSeccomp, type FilterFlag, type OciOptions } from '../policy/emit/oci.js';
 import { emitSystemd } from '../policy/emit/systemd.js';
 import { usesOf, type PolicyDef } from '../policy/model.js';
-import { decide } from '../policy/eval.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import type { ResolvedPolicy } from '../policy/resolved.js';
 import { checkProfileName } from '../store/profile-name.js';
@@ -82,10 +81,7 @@ export function learnProfile(db: Database, profile: string, options: LearnOption
   if (containerRuns.length > 0) header.push(containerHeader(db, profile, containerRuns));
   const base = learnPolicy(shapes, catalogCategories(catalog, arches), {
     profile, defaultAction: options.defaultAction, level: options.level, maxExcess: options.maxExcess, header, answerFallbacks: true,
-    permits: (policy, all) => {
-      const byArch = new Map(arches.map((arch) => [arch, resolvePolicy(policy, arch, { catalog, fileName: `${profile}.policy` })]));
-      return all.map((s) => permits(decide(byArch.get(s.arch)!, s.nr, (s.values ?? []).map((v) => v ?? 0n))));
-    },
+    permits: firstMatchPermits(catalog, `${profile}.policy`),
   });
   const blocks = runtimeBlocks(db, runs, options);
   const learned: LearnResult = { ...base, policy: withRuntimeBlocks(base.policy, blocks) };

@@ -2,6 +2,7 @@
 import type { Arch } from '../abi/arch.js';
 import type { Catalog } from '../catalog/catalogs.js';
 import { catalogCategories } from '../learn/categories.js';
+import { firstMatchPermits } from '../learn/first-match.js';
 import { learnPolicy } from '../learn/learn-policy.js';
 import type { ObservedShape } from '../learn/types.js';
 import type { Action, PolicyFile } from '../policy/model.js';
@@ -28,6 +29,7 @@ export function learnedSide(
     profile: o.profile,
     defaultAction: o.defaultAction,
     answerFallbacks: true,
+    permits: firstMatchPermits(catalog, `${o.profile}.policy`),
     ...(o.header === undefined ? {} : { header: o.header }),
   });
   const side = sideFromPolicyFile(policy, `${o.profile}.policy`, arch, catalog, o.label);

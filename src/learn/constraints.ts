@@ -2,6 +2,7 @@
 // --strict mode): small readable expressions, with the constants named in the doc comment above the POLICY.
 import { ARG_MASK_ALL, type CmpOp, type Expr, type Rule } from '../policy/model.js';
 import { argWidth, widthMask } from '../syscalls/args.js';
+import { registerValues } from '../trace/arg-values.js';
 import {
   AF, CLONE_NS, CLONE_NS_MASK, flagNames, hex, IOCTL, nameValue, O_WRITE_MASK, PERSONALITY, PR, PROT_EXEC, PROT_WRITE, SOCK_FLAGS,
   SOCK_TYPE, SOCK_TYPE_MASK,
@@ -37,9 +38,10 @@ const cmp = (arg: number, op: CmpOp, value: bigint, mask = ARG_MASK_ALL): Expr =
 const all = (items: Expr[]): Expr => (items.length === 1 ? items[0]! : { kind: 'and', items });
 const any = (items: Expr[]): Expr => (items.length === 1 ? items[0]! : { kind: 'or', items });
 
-/** The value of argument `arg` as the filter sees it (the bits the kernel reads), or null when unknown. */
+/** The value of argument `arg` as the filter sees it (the bits the kernel reads), or null when unknown (as
+ * clone3's recorded flags are: its register is a pointer). */
 function valueOf(shape: ObservedShape, arg: number): bigint | null {
-  const v = shape.values?.[arg];
+  const v = registerValues(shape.name, shape.values)?.[arg];
   if (v === null || v === undefined) return null;
   return v & widthMask(argWidth(shape.arch, shape.name, arg));
 }

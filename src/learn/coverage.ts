@@ -2,6 +2,7 @@ import type { Arch } from '../abi/arch.js';
 import { assertNever, type Expr, type Rule } from '../policy/model.js';
 import { evalExpr } from '../policy/eval.js';
 import { argWidth, type ArgWidth } from '../syscalls/args.js';
+import { registerValues } from '../trace/arg-values.js';
 import type { Category, ObservedShape } from './types.js';
 
 /** The argument positions an expression reads. */
@@ -30,10 +31,11 @@ export function argWidths(arch: Arch, syscall: string): ArgWidth[] {
 }
 
 /** Whether one rule accepts a shape. A conditional rule accepts only when every value it reads is known:
- * an unknown value could be anything, so only an unconditional rule covers it. */
+ * an unknown value could be anything, so only an unconditional rule covers it (as clone3's, whose recorded
+ * flags are not its register). */
 export function ruleAccepts(rule: Rule, shape: ObservedShape): boolean {
   if (rule.when === null) return true;
-  const values = shape.values;
+  const values = registerValues(shape.name, shape.values);
   if (values === null) return false;
   for (const arg of argsUsed(rule.when)) if (values[arg] === null || values[arg] === undefined) return false;
   const args = values.map((v) => v ?? 0n);

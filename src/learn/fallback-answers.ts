@@ -13,6 +13,7 @@
 import type { Arch } from '../abi/arch.js';
 import { ARG_MASK_ALL, bodyOf, type Action, type Expr, type PolicyDef, type Rule } from '../policy/model.js';
 import { syscallNumber } from '../syscalls/table.js';
+import { ENOSYS } from './clone3-fallback.js';
 import { categoryCovers, ruleAccepts } from './coverage.js';
 import type { Category, ObservedShape } from './types.js';
 
@@ -25,10 +26,11 @@ interface FallbackAnswer {
   readonly params: readonly string[];
   readonly errno: number;
   readonly doc: readonly string[];
+  /** The doc when the learn run made the call (the learner took it for the call it falls back to). */
+  readonly observedDoc?: readonly string[];
 }
 
 const EACCES = 13;
-const ENOSYS = 38;
 
 export const FALLBACK_ANSWERS: readonly FallbackAnswer[] = [
   {
@@ -55,6 +57,11 @@ export const FALLBACK_ANSWERS: readonly FallbackAnswer[] = [
       'instead of killing the program; glibc then starts the thread or child with clone, whose flags the',
       'policy checks (threads; children only with Spawn; never namespaces).',
     ],
+    observedDoc: [
+      'Not allowed: observed clone3 calls (threads/children without namespaces) run as clone after ENOSYS.',
+      'clone3\'s flags are in memory a filter cannot read; glibc then starts the thread or child with clone,',
+      'whose flags the policy checks (those observed; never namespaces).',
+    ],
   },
 ];
 
@@ -68,10 +75,11 @@ function defaultStops(action: Action): boolean {
 /**
  * The POLICY blocks answering each fallback call with its error, leaving out those the policy already allows on
  * some arch (the program was seen making it, or a category grants it); none when its DEFAULT does not stop.
- * `nameOf` makes a block's name unique.
+ * `nameOf` makes a block's name unique; `recorded`: the calls the program made that the learner took for what
+ * their failure leads to (observed clone3 as clone), which their doc says.
  */
 export function fallbackAnswers(arches: readonly Arch[], granted: { categories: readonly Category[]; rules: readonly Rule[] },
-  defaultAction: Action, nameOf: (wanted: string) => string): PolicyDef[] {
+  defaultAction: Action, nameOf: (wanted: string) => string, recorded: ReadonlySet<string>): PolicyDef[] {
   if (!defaultStops(defaultAction)) return [];
   return FALLBACK_ANSWERS.flatMap((answer) => {
     const calls: ObservedShape[] = arches.flatMap((arch) => syscallNumber(arch, answer.syscall) === undefined ? [] : [{
@@ -86,6 +94,7 @@ export function fallbackAnswers(arches: readonly Arch[], granted: { categories: 
       params: answer.params,
       when: answer.args === null ? null : { kind: 'and', items: answer.args.map((v, i) => eq(i, v)) },
     };
-    return [{ name: nameOf(answer.name), body: bodyOf([], [{ action: { kind: 'errno', errno: answer.errno }, rules: [rule] }]), doc: answer.doc }];
+    const doc = recorded.has(answer.syscall) ? answer.observedDoc ?? answer.doc : answer.doc;
+    return [{ name: nameOf(answer.name), body: bodyOf([], [{ action: { kind: 'errno', errno: answer.errno }, rules: [rule] }]), doc }];
   });
 }

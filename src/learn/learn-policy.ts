@@ -6,8 +6,10 @@ import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, EXPLICIT_COST, grantWeight, RISK_
 import { solveCover } from './cover.js';
 import { categoryCovers, grantedKeys, syscallKey } from './coverage.js';
 import { explainCover, explanationLines, type Explanation } from './explain.js';
+import { asClone } from './clone3-fallback.js';
 import { fallbackAnswers } from './fallback-answers.js';
 import type { Category, ObservedShape } from './types.js';
+import { syscallNumber } from '../syscalls/table.js';
 
 export interface LearnOptions {
   /** Profile name: names the profile's own POLICY block. */
@@ -24,9 +26,10 @@ export interface LearnOptions {
   readonly maxExcess?: number | undefined;
   /** First header lines (tool version, profile, runs, events, catalog, date); the explanation follows. */
   readonly header?: readonly string[];
-  /** Whether the policy, resolved as written, lets each shape run. Categories are chosen for what each
-   * grants alone; under first-match order an earlier category's ERRNO/KILL rule can still take a call
-   * another grants. Shapes this reports are learned as explicit rules placed first. */
+  /** Whether the policy, resolved as written, lets each shape run (a clone3 one also by its fallback to clone:
+   * src/learn/clone3-fallback.ts). Categories are chosen for what each grants alone; under first-match order an
+   * earlier category's ERRNO/KILL rule can still take a call another grants. Shapes this reports are learned as
+   * explicit rules placed first. */
   readonly permits?: (policy: PolicyFile, shapes: readonly ObservedShape[]) => readonly boolean[];
 }
 
@@ -38,10 +41,15 @@ export interface LearnResult {
 /** The cost of a key granted but never observed (`arch:name`). */
 const keyWeight = (key: string): number => grantWeight(key.slice(key.indexOf(':') + 1));
 
-export function learnPolicy(shapes: readonly ObservedShape[], categories: readonly Category[], options: LearnOptions): LearnResult {
-  if (shapes.length === 0) throw new UsageError(`profile '${options.profile}' has no observed syscalls to learn from`);
+export function learnPolicy(recorded: readonly ObservedShape[], categories: readonly Category[], options: LearnOptions): LearnResult {
+  if (recorded.length === 0) throw new UsageError(`profile '${options.profile}' has no observed syscalls to learn from`);
   const level = options.level ?? DEFAULT_PROFILE_LEVEL;
   const strict = level === 'strict';
+  // Balanced and broad keep neighbouring features working; an error answer grants nothing.
+  const answerFallbacks = options.answerFallbacks === true && (level === 'balanced' || level === 'broad');
+  // The calls the policy must let run: clone3 ones as the clone calls of their fallback, when all can be.
+  const asClones = answerFallbacks ? clone3AsClone(recorded) : null;
+  const shapes = asClones ?? recorded;
   const arches = [...new Set(shapes.map((s) => s.arch))].sort();
   const observed = new Set(shapes.map((s) => syscallKey(s.arch, s.name)));
   const excessOf = (category: Category): string[] => grantedKeys(category, arches).filter((k) => !observed.has(k));
@@ -56,10 +64,9 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
     const own = profileDef(uniqueName(`${options.profile}_extra`, categories), explicit);
     const names = chosen.map((c) => c.name);
     const order = own === null ? names : ownFirst ? [own.name, ...names] : [...names, own.name];
-    // Balanced and broad keep neighbouring features working; an error answer grants nothing.
-    const fallbacks = options.answerFallbacks === true && (level === 'balanced' || level === 'broad')
+    const fallbacks = answerFallbacks
       ? fallbackAnswers(arches, { categories: chosen, rules: own === null ? [] : blocksOf(own.body).flatMap((b) => b.rules) }, options.defaultAction,
-        (wanted) => uniqueName(wanted, categories))
+        (wanted) => uniqueName(wanted, categories), new Set(asClones === null ? [] : ['clone3']))
       : [];
     return {
       explanation,
@@ -72,9 +79,18 @@ export function learnPolicy(shapes: readonly ObservedShape[], categories: readon
   };
   const uncovered = shapes.filter((s) => !chosen.some((c) => categoryCovers(c, s)));
   const first = build(uncovered, false);
-  const verdicts = options.permits?.(first.policy, shapes);
+  // Checked as recorded; a denied clone3 call is learned as the clone call it runs as.
+  const verdicts = options.permits?.(first.policy, recorded);
   const denied = verdicts ? shapes.filter((_, i) => !verdicts[i]) : [];
   return denied.length === 0 ? first : build([...uncovered, ...denied.filter((s) => !uncovered.includes(s))], true);
+}
+
+/** The shapes with every clone3 one replaced by the clone call glibc's fallback makes, when there are clone3
+ * shapes and all have flags clone can take; else null (clone3 is learned as observed). Index for index. */
+function clone3AsClone(shapes: readonly ObservedShape[]): ObservedShape[] | null {
+  if (!shapes.some((s) => s.name === 'clone3')) return null;
+  const out = shapes.map((s) => (s.name === 'clone3' ? asClone(s, syscallNumber(s.arch, 'clone')) : s));
+  return out.every((s) => s !== null) ? out as ObservedShape[] : null;
 }
 
 /** The categories of the cheapest cover (src/learn/cost.ts), where each observed syscall may also be granted alone

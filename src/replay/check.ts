@@ -8,9 +8,10 @@ import { AUDIT_ARCH, type Arch } from '../abi/arch.js';
 import { describeRet, retToAction } from '../bpf/actions.js';
 import { execute } from '../bpf/interp.js';
 import type { Program } from '../bpf/validate.js';
+import { fallbackLetsThrough, type AnswerOf } from '../learn/clone3-fallback.js';
 import { valuesByPosition } from '../learn/observations.js';
 import { syscallNumber } from '../syscalls/table.js';
-import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
+import { ARG_SENSITIVE, parseShapeKey, registerValues } from '../trace/arg-values.js';
 import type { ShapeCount } from '../trace/shape-count.js';
 
 /** One recorded shape, as the store (or an in-memory aggregate of a trace) keeps it. */
@@ -43,11 +44,17 @@ const U64_MAX = (1n << 64n) - 1n;
 /** Values an unknown argument is tried with: zero, all ones, and the edges of the low and high words. */
 const PROBES: readonly bigint[] = [0n, U64_MAX, 1n, 0xffff_ffffn, 0x8000_0000n, 0x1_0000_0000n];
 
-/** The six argument values by position (null: not recorded), and the positions that are null. */
-function argumentsOf(s: CheckShape): { known: (bigint | null)[]; unknown: number[] } {
-  const byPos = valuesByPosition(ARG_SENSITIVE[s.name], parseShapeKey(s.shape)) ?? [];
+/** The six argument values by position as the filter reads them (null: not recorded, or not the register, as
+ * clone3's flags), and the positions that are null. */
+function argumentsOf(name: string, values: readonly (bigint | null)[] | null): { known: (bigint | null)[]; unknown: number[] } {
+  const byPos = registerValues(name, values) ?? [];
   const known = Array.from({ length: ARGS }, (_, i) => byPos[i] ?? null);
   return { known, unknown: known.flatMap((v, i) => (v === null ? [i] : [])) };
+}
+
+/** The shape's recorded values by argument position. */
+function recordedValues(s: CheckShape): (bigint | null)[] | null {
+  return valuesByPosition(ARG_SENSITIVE[s.name], parseShapeKey(s.shape));
 }
 
 function allows(verdict: number): boolean {
@@ -57,14 +64,24 @@ function allows(verdict: number): boolean {
 
 type Verdict = { readonly kind: 'decided'; readonly verdict: number } | { readonly kind: 'undetermined'; readonly unknown: number[] };
 
-function judge(program: Program, s: CheckShape): Verdict {
-  const { known, unknown } = argumentsOf(s);
-  const run = (fill: bigint) => execute(program, { nr: s.nr, arch: AUDIT_ARCH[s.arch], args: known.map((v) => v ?? fill) });
+function judge(program: Program, arch: Arch, nr: number, name: string, values: readonly (bigint | null)[] | null): Verdict {
+  const { known, unknown } = argumentsOf(name, values);
+  const run = (fill: bigint) => execute(program, { nr, arch: AUDIT_ARCH[arch], args: known.map((v) => v ?? fill) });
   const first = run(0n);
   if (!first.readArgs || unknown.length === 0) return { kind: 'decided', verdict: first.verdict };
   const verdicts = PROBES.map((p) => run(p).verdict);
   const agree = verdicts.every((v) => allows(v) === allows(first.verdict));
   return agree ? { kind: 'decided', verdict: first.verdict } : { kind: 'undetermined', unknown };
+}
+
+/** The filter's answers for `fallbackLetsThrough`, on one arch. */
+function answersOf(program: Program, arch: Arch): AnswerOf {
+  return (name, args) => {
+    const nr = syscallNumber(arch, name);
+    if (nr === undefined) return null;
+    const v = judge(program, arch, nr, name, args);
+    return v.kind === 'decided' ? retToAction(v.verdict) ?? null : null;
+  };
 }
 
 /** Checks every shape against the filter for its arch (`filterFor` may return one filter for all arches). */
@@ -75,7 +92,11 @@ export function checkShapes(shapes: readonly CheckShape[], filterFor: (arch: Arc
   let calls = 0;
   for (const s of shapes) {
     calls += s.count;
-    const v = judge(filterFor(s.arch), s);
+    const program = filterFor(s.arch);
+    const values = recordedValues(s);
+    const v = judge(program, s.arch, s.nr, s.name, values);
+    // a clone3 call the filter answers ENOSYS runs as clone with its flags (src/learn/clone3-fallback.ts)
+    if (fallbackLetsThrough({ name: s.name, values }, answersOf(program, s.arch))) continue;
     if (v.kind === 'undetermined') undetermined.push({ ...s, unknown: v.unknown });
     else if (!allows(v.verdict)) (syscallNumber(s.arch, s.name) === s.nr ? denied : unnamed).push({ ...s, action: describeRet(v.verdict) });
   }

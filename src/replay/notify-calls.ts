@@ -4,7 +4,7 @@
 import { archFromAudit, type Arch } from '../abi/arch.js';
 import { argWidth } from '../syscalls/args.js';
 import { displayName } from '../syscalls/table.js';
-import { ARG_SENSITIVE, shapeKey } from '../trace/arg-values.js';
+import { ARG_SENSITIVE, shapeKey, valuesInMemory } from '../trace/arg-values.js';
 import type { ObservationRow } from '../trace/ingest.js';
 import type { Verdict } from './notify-filter.js';
 
@@ -89,7 +89,8 @@ export function callShape(arch: Arch | null, name: string, args: readonly bigint
   if (positions === undefined) return '';
   return shapeKey(positions.map((p) => {
     const v = args[p];
-    if (v === undefined) return null;
+    // a pointer to the values (clone3's struct): the supervisor does not read the target's memory
+    if (v === undefined || valuesInMemory(name)) return null;
     return arch !== null && argWidth(arch, name, p) === 32 ? v & 0xffff_ffffn : v;
   }));
 }

@@ -6,6 +6,7 @@ import type { DiffSide, PolicyDiff, RiskLevel } from '../diff/model.js';
 import { plainExpr } from '../diff/plain.js';
 import { reviewDiff, RISK_LEVELS, type Review } from '../diff/review.js';
 import { riskOf } from '../diff/risk.js';
+import { answerOf, fallbackLetsThrough } from '../learn/clone3-fallback.js';
 import { printAction } from '../policy/emit/kafel.js';
 import type { Expr } from '../policy/model.js';
 
@@ -14,6 +15,8 @@ export interface ObservedCall {
   readonly name: string;
   readonly counts: ReadonlyMap<string, number>;
   readonly processes: readonly string[];
+  /** The recorded argument values (by position) of each shape of the call, per arch. */
+  readonly shapes?: readonly { readonly arch: string; readonly values: readonly (bigint | null)[] | null }[];
 }
 
 export interface ReportInput {
@@ -78,11 +81,13 @@ function sideReport(input: ReportInput): SideReport {
   }).filter((c) => c.granted.length > 0);
   const permissiveDefault = allowedWhen([], policy.defaultAction).kind === 'true';
   const allows = (name: string) => (when.get(name)?.kind ?? (permissiveDefault ? 'true' : 'false')) !== 'false';
+  // Every block that grants the name: a row is per name, not per argument (Basic's clone is threads only, Spawn's is children).
+  const viaOf = (name: string) => side.origins.get(name)?.join(', ') ?? (when.has(name) ? 'explicit rule' : 'default action');
   const rows = observed?.map((o): ObservedRow => {
-    const allowed = allows(o.name);
-    // Every block that grants the name: a row is per name, not per argument (Basic's clone is threads only, Spawn's is children).
-    const via = side.origins.get(o.name)?.join(', ') ?? (when.has(o.name) ? 'explicit rule' : 'default action');
-    return { ...o, allowed, allowedBy: allowed ? via : 'not allowed' };
+    if (allows(o.name)) return { ...o, allowed: true, allowedBy: viaOf(o.name) };
+    const here = (o.shapes ?? []).filter((s) => s.arch === policy.arch);
+    const fallback = here.length > 0 && here.every((s) => fallbackLetsThrough({ name: o.name, values: s.values }, answerOf(policy)));
+    return { ...o, allowed: fallback, allowedBy: fallback ? `ENOSYS, then clone: ${viaOf('clone')}` : 'not allowed' };
   }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) ?? null;
   const unseenNames = granted.filter((s) => seen === null || !seen.has(s));
   const unseen = RISK_LEVELS.map((level) => ({

@@ -17,6 +17,9 @@ interface Sensitive {
   readonly labels?: readonly string[];
   /** Pointers: NULL (0) is the one value a filter can rely on; any address is unknown. */
   readonly pointer?: true;
+  /** The value is this field of the struct the argument points to (clone3's `{flags=…}`), not the register: a
+   * filter reads only the pointer, so no rule may ever be checked against the value (see registerValues). */
+  readonly field?: string;
 }
 
 const SOCKET: Sensitive = { positions: [0, 1, 2], names: [SOCKET_DOMAINS, SOCKET_TYPES, SOCKET_PROTOCOLS] };
@@ -28,6 +31,8 @@ const SENSITIVE: Readonly<Record<string, Sensitive>> = {
   socketpair: SOCKET,
   personality: { positions: [0], names: [PERSONALITIES] },
   clone: { positions: [0], names: [{ ...CLONE_FLAGS, ...SIGNALS }], labels: ['flags'] },
+  // The flags glibc's fallback passes to clone when clone3 fails with ENOSYS (src/learn/clone3-fallback.ts).
+  clone3: { positions: [0], names: [CLONE_FLAGS], field: 'flags' },
   prctl: { positions: [0], names: [PRCTL_OPTIONS] },
   ioctl: { positions: [1], names: [IOCTL_REQUESTS] },
   mmap: PROT,
@@ -157,7 +162,16 @@ function flagSet(text: string, names: Names, depth: number): bigint | null {
   return value;
 }
 
+/** `{flags=A|B, child_tid=0x…, …} => {…}`: the text of one field of a struct strace printed (undefined when
+ * strace printed an address: it could not read the struct). */
+function fieldText(text: string | undefined, field: string): string | undefined {
+  if (text === undefined || !text.startsWith('{')) return undefined;
+  const end = text.indexOf('}');
+  return splitTop(text.slice(1, end < 0 ? undefined : end), ',').find((f) => f.startsWith(`${field}=`));
+}
+
 function argText(spec: Sensitive, args: readonly string[], index: number): string | undefined {
+  if (spec.field !== undefined) return fieldText(args[spec.positions[index] ?? -1], spec.field);
   const label = spec.labels?.[index];
   if (label !== undefined) {
     const prefix = `${label}=`;
@@ -200,6 +214,16 @@ export function argValues(name: string, args: readonly string[]): (bigint | null
 /** A sensitive argument's value as shapes key it, whoever recorded it: a pointer's address is unknown unless NULL. */
 export function keyedValue(name: string, value: bigint): bigint | null {
   return Object.hasOwn(SENSITIVE, name) && SENSITIVE[name]!.pointer === true && value !== 0n ? null : value;
+}
+
+/** Whether `name`'s stored values are read from memory its arguments point to, not its registers. */
+export function valuesInMemory(name: string): boolean {
+  return Object.hasOwn(SENSITIVE, name) && SENSITIVE[name]!.field !== undefined;
+}
+
+/** Argument values as a filter sees them: unknown where the stored value is not the register (clone3's flags). */
+export function registerValues(name: string, values: readonly (bigint | null)[] | null): readonly (bigint | null)[] | null {
+  return values !== null && valuesInMemory(name) ? values.map(() => null) : values;
 }
 
 /** Canonical text key for a shape, e.g. "2,524289,0"; '' for non-sensitive; `?` for an undecodable value. */
