@@ -69,4 +69,33 @@ t('each arch against its own filter, or every call against one', () => {
   assert.equal(checkShapes([i386Read], () => x86Only).denied.map((d) => d.action), ['KILL_PROCESS'], 'the foreign-arch action');
 });
 
+const THREADS = `
+POLICY threads {
+  ALLOW { clone(flags, stack, ptid, ctid, tls) { (flags & 0x7e030000) == 0x10000 } }
+  ERRNO(38) { clone3 }
+}
+USE threads DEFAULT KILL
+`;
+const compiled = (text: string) => compilePolicy(resolvePolicy(parsePolicy(text, 't.policy', { arch: 'x86_64' }), 'x86_64', { fileName: 't.policy' })).program;
+
+t('clone3 answered ENOSYS passes when clone runs with its recorded flags (glibc falls back to it)', () => {
+  const threads = compiled(THREADS);
+  const r = checkShapes([
+    shape('clone3', 435, String(0x3d0f00), 4), // pthread_create's flags: clone allows threads
+    shape('clone3', 435, String(0x4100)), // posix_spawn's: a child, which clone does not allow here
+    shape('clone3', 435, String(0x3d0f00 | 0x10000000)), // with CLONE_NEWUSER: clone cannot make it
+    shape('clone3', 435, '?'), // flags not recorded
+  ], () => threads);
+  assert.equal(r.denied.map((d) => [d.shape, d.action]), [['16640', 'ERRNO(38)'], ['272436992', 'ERRNO(38)'], ['?', 'ERRNO(38)']]);
+  // EPERM instead: glibc does not fall back, the thread is not started
+  assert.equal(checkShapes([shape('clone3', 435, String(0x3d0f00))], () => compiled(THREADS.replace('ERRNO(38)', 'ERRNO(1)'))).denied.length, 1);
+});
+
+t('clone3\'s recorded flags are never taken for its register', () => {
+  // A rule comparing clone3's pointer with the flags' value must not pass the call.
+  const odd = compiled('POLICY p { ALLOW { clone3(args) { args == 0x3d0f00 } } }\nUSE p DEFAULT KILL');
+  const r = checkShapes([shape('clone3', 435, String(0x3d0f00))], () => odd);
+  assert.equal(r.denied.map((d) => [d.name, d.action]), [['clone3', 'KILL_PROCESS']], 'probed as an unknown pointer');
+});
+
 t.run();

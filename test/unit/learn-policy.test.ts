@@ -7,6 +7,7 @@ import { UsageError } from '../../src/errors.js';
 import { catalogCategories } from '../../src/learn/categories.js';
 import { constantName } from '../../src/learn/constants.js';
 import { categoryCovers } from '../../src/learn/coverage.js';
+import { firstMatchPermits, letsRun } from '../../src/learn/first-match.js';
 import { learnPolicy, type LearnOptions } from '../../src/learn/learn-policy.js';
 import type { ObservedShape } from '../../src/learn/types.js';
 import { decide } from '../../src/policy/eval.js';
@@ -305,6 +306,68 @@ t('threads: clone3 fails with ENOSYS unless seen, so glibc starts the thread wit
   assert.equal(verdict(forking.policy, shape('clone', [SIGCHLD, 0n])), ALLOW);
   assert.equal(verdict(forking.policy, shape('clone', [SIGCHLD | CLONE_NEWUSER, 0n])), KILL);
   assert.equal(verdict(forking.policy, shape('clone3', [0n, 88n])), { kind: 'errno', errno: 38 });
+});
+
+/** The USE list of a learned policy. */
+const uses = (r: { policy: PolicyFile }) => usesOf(r.policy.top!.body);
+/** Whether any block of the policy names clone3 in a rule (a grant, as opposed to the fallback's answer). */
+const clone3Allowed = (p: PolicyFile, arch: Arch = 'x86_64') => sameAction(verdict(p, shape('clone3', [0x7ffc0000n], [1], arch)), ALLOW);
+const CLONE_VFORK_VM = 0x4100n; // posix_spawn's clone3 flags (its SIGCHLD is the struct's exit_signal)
+
+t('clone3 observed with thread flags at balanced: not granted, answered ENOSYS, the threads run as clone', () => {
+  const threaded = learn([...SMALL, shape('clone3', [CLONE_THREAD_FLAGS])], { answerFallbacks: true, permits: firstMatchPermits(catalog, 'demo.policy') });
+  assert.not.ok(uses(threaded).includes('Clone3'), uses(threaded).join(' '));
+  assert.ok(uses(threaded).includes('clone3_fallback'));
+  assert.not.ok(clone3Allowed(threaded.policy));
+  assert.equal(verdict(threaded.policy, shape('clone3', [0n])), { kind: 'errno', errno: 38 });
+  assert.equal(verdict(threaded.policy, shape('clone', [CLONE_THREAD_FLAGS])), ALLOW);
+  assert.equal(verdict(threaded.policy, shape('clone', [CLONE_THREAD_FLAGS | CLONE_NEWUSER])), KILL);
+  // The header's explanation says why.
+  const text = printPolicy(threaded.policy);
+  assert.match(text, /observed clone3 calls \(threads\/children without namespaces\) run as clone after ENOSYS/);
+  assert.not.match(text, /Never observed and not allowed: clone3/);
+  // The first-match check judges the recorded clone3 by its fallback: nothing re-added as an explicit clone3 rule.
+  assert.not.ok(threaded.policy.defs.some((d) => d.name !== 'clone3_fallback' && blocksOf(d.body).some((b) => b.rules.some((r) => r.syscall === 'clone3'))));
+  const resolved = resolvePolicy(threaded.policy, 'x86_64', { catalog });
+  assert.ok(letsRun(resolved, shape('clone3', [CLONE_THREAD_FLAGS])));
+  assert.not.ok(letsRun(resolved, shape('clone3', [CLONE_THREAD_FLAGS | CLONE_NEWUSER])));
+  assert.not.ok(letsRun(resolved, shape('clone3', [null])));
+  // broad too; a spawning program gets Spawn for its children's clone (with SIGCHLD), not Clone3
+  assert.not.ok(clone3Allowed(learn([...SMALL, shape('clone3', [CLONE_THREAD_FLAGS])], { answerFallbacks: true, level: 'broad' }).policy));
+  const spawning = learn([...SMALL, shape('clone3', [CLONE_VFORK_VM]), shape('wait4')], { answerFallbacks: true });
+  assert.not.ok(clone3Allowed(spawning.policy), uses(spawning).join(' '));
+  assert.ok(uses(spawning).includes('Spawn'));
+  assert.equal(verdict(spawning.policy, shape('clone', [CLONE_VFORK_VM | SIGCHLD])), ALLOW);
+  assert.ok(letsRun(resolvePolicy(spawning.policy, 'x86_64', { catalog }), shape('clone3', [CLONE_VFORK_VM])));
+});
+
+t('clone3 with namespace or clone3-only flags, unrecorded flags, or at tight and strict: granted as observed', () => {
+  const CLONE_INTO_CGROUP = 0x200000000n;
+  for (const flags of [CLONE_THREAD_FLAGS | CLONE_NEWUSER, CLONE_INTO_CGROUP | 0x1000n /* crun: CLONE_PIDFD|CLONE_INTO_CGROUP */, null]) {
+    const granted = learn([...SMALL, shape('clone3', [flags])], { answerFallbacks: true });
+    assert.ok(clone3Allowed(granted.policy), String(flags));
+    assert.not.ok(uses(granted).includes('clone3_fallback'), String(flags));
+  }
+  // One call clone cannot make is enough: clone3 is granted for all.
+  const mixed = learn([...SMALL, shape('clone3', [CLONE_THREAD_FLAGS]), shape('clone3', [CLONE_THREAD_FLAGS | CLONE_NEWUSER])], { answerFallbacks: true });
+  assert.ok(clone3Allowed(mixed.policy));
+  for (const level of ['tight', 'strict'] as const) {
+    const p = learn([...SMALL, shape('clone3', [CLONE_THREAD_FLAGS])], { answerFallbacks: true, level });
+    assert.ok(clone3Allowed(p.policy), level);
+    assert.not.ok(uses(p).includes('clone3_fallback'), level);
+  }
+  // Without the fallbacks asked for, as observed too.
+  assert.ok(clone3Allowed(learn([...SMALL, shape('clone3', [CLONE_THREAD_FLAGS])]).policy));
+});
+
+t('a clone3 rule never reads its recorded flags: they are not its register', () => {
+  // strict learns exact values for every other call; clone3's is unconditional
+  const strict = learn([...SMALL, shape('clone3', [CLONE_THREAD_FLAGS])], { level: 'strict' });
+  for (const pointer of [0n, CLONE_THREAD_FLAGS, 0x7ffc1234n]) assert.equal(verdict(strict.policy, shape('clone3', [pointer])), ALLOW);
+  assert.not.match(printPolicy(strict.policy), /clone3\(/);
+  // a category whose clone3 rule reads the register does not cover a recorded call by its flags
+  const reading = catalogCategories(catalogFromText('POLICY Odd { ALLOW { clone3(args) { args == 0x3d0f00 } } }', 'odd.policy'), ['x86_64'])[0]!;
+  assert.not.ok(categoryCovers(reading, shape('clone3', [CLONE_THREAD_FLAGS])));
 });
 
 t.run();

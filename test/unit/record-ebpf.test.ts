@@ -18,6 +18,8 @@ t('capture table: registers at the learner\'s positions, 32-bit ones narrowed; c
   assert.equal(at(SPEC_ARCH.x86_64, 16)?.positions, [1]); // ioctl request
   assert.is(at(SPEC_ARCH.x86_64, 16)?.narrow, 1);
   assert.is(at(SPEC_ARCH.x86_64, 56)?.narrow, 0, 'clone flags are 64-bit');
+  assert.equal(at(SPEC_ARCH.x86_64, 435), { arch: 0, nr: 435, mode: CAPTURE.struct0, positions: [0], narrow: 0 }, 'clone3: the u64 flags its struct starts with');
+  assert.is(at(SPEC_ARCH.i386, 435)?.mode, CAPTURE.struct0);
   assert.is(at(SPEC_ARCH.i386, 90)?.mode, CAPTURE.oldMmap);
   assert.is(at(SPEC_ARCH.i386, 192)?.mode, CAPTURE.regs, 'mmap2 takes registers');
   assert.is(at(SPEC_ARCH.i386, 102)?.mode, CAPTURE.socketcall);

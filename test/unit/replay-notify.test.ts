@@ -107,6 +107,7 @@ t('calls are counted exactly per syscall and verdict, with the first distinct ar
 t('store shapes: the constrainable arguments, an int argument by its low word', () => {
   assert.is(callShape('x86_64', 'socket', [0xdead_0000_0002n, 0x80001n, 0n, 7n, 7n, 7n]), '2,524289,0');
   assert.is(callShape('x86_64', 'getppid', [1n]), '');
+  assert.is(callShape('x86_64', 'clone3', [0x7ffc_1234_5670n, 88n]), '?', 'clone3\'s register points to its flags: unknown, never the address');
   const log = new CallLog();
   log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 0n, 0n, 0n] }, { kind: 'continue', action: 'log' }, 'default');
   log.add({ pid: 1, nr: nr('socket'), arch: X86, args: [2n, 1n, 0n, 9n, 9n, 9n] }, { kind: 'continue', action: 'log' }, 'default');

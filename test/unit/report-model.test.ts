@@ -56,4 +56,17 @@ t('two sides: the drift on the same page, bars for both sides', () => {
   assert.match(html, /<title>Base \(new\.policy\): 1 of 7 observed<\/title>/);
 });
 
+t('an observed clone3 answered ENOSYS runs as clone with its recorded flags: allowed by the fallback, not "not allowed"', () => {
+  const THREADS = `POLICY threads { ALLOW { clone(flags, stack, ptid, ctid, tls) { (flags & 0x7e030000) == 0x10000 } } ERRNO(38) { clone3 } }
+USE Base, threads DEFAULT KILL`;
+  const observed = (flags: bigint | null): ObservedCall[] => [
+    { name: 'clone3', counts: new Map([['x86_64', 2]]), processes: ['app (1 process)'], shapes: [{ arch: 'x86_64', values: [flags] }] },
+  ];
+  const row = (flags: bigint | null) => buildReport([{ side: side(THREADS), observed: observed(flags) }], null).sides[0]!.observed![0]!;
+  assert.equal([row(0x3d0f00n).allowed, row(0x3d0f00n).allowedBy], [true, 'ENOSYS, then clone: threads']);
+  for (const flags of [0x3d0f00n | 0x10000000n, 0x4100n, null]) assert.equal([row(flags).allowed, row(flags).allowedBy], [false, 'not allowed'], String(flags));
+  // without recorded shapes (an older caller): as before
+  assert.is(buildReport([{ side: side(THREADS), observed: calls([['clone3', 1]]) }], null).sides[0]!.observed![0]!.allowedBy, 'not allowed');
+});
+
 t.run();
