@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { loadCatalog } from '../../src/catalog/catalogs.js';
 import { parsePolicy } from '../../src/catalog/parser.js';
 import { riskOf } from '../../src/diff/risk.js';
+import { machineFacts, unmetPrecondition } from '../../src/record/ebpf/preconditions.js';
 import { RISK_LEVELS } from '../../src/diff/review.js';
 import { decide } from '../../src/policy/eval.js';
 import { bodyOf, usesOf, type Action } from '../../src/policy/model.js';
@@ -130,6 +131,47 @@ t('learned from sort on a small file, sort starts threads on a large one: clone3
     s.cleanup();
   }
 });
+
+const THREADED = ['/usr/bin/python3', '-c', "import threading; t=threading.Thread(target=print, args=('hi',)); t.start(); t.join()"];
+const ebpfUnmet = unmetPrecondition(machineFacts());
+
+for (const recorder of ['strace', 'ebpf'] as const) {
+  const title = `a threaded program learned with ${recorder}: clone3 is not granted, it fails with ENOSYS and the thread starts with clone; replay and check pass`;
+  if (recorder === 'ebpf' && ebpfUnmet !== null) {
+    t.skip(title);
+    console.log(`  ${title}: skipped: ${ebpfUnmet}`);
+    continue;
+  }
+  t(title, async () => {
+    const s = scratch();
+    try {
+      const r = await runLearn(['--quiet', '--recorder', recorder, '--db', s.db, '--name', 'threads', '--out', s.dir, '--', ...THREADED], { cwd: s.dir });
+      assert.is(r.exitCode, 0, r.stderr);
+      assert.is(r.stdout, 'hi');
+      const policy = join(s.dir, 'threads.policy');
+      const text = readFileSync(policy, 'utf8');
+      const uses = usesOf(parsePolicy(text, policy).top!.body);
+      assert.not.ok(uses.includes('Clone3'), uses.join(' '));
+      assert.match(text, /^USE .*\bclone3_fallback\b.* DEFAULT KILL$/m);
+      assert.match(text, /observed clone3 calls \(threads\/children without namespaces\) run as clone after ENOSYS/);
+      const resolved = resolvePolicy(parsePolicy(text, policy), 'x86_64', { catalog: loadCatalog('default') });
+      assert.is(verdict(resolved, 'clone', [0x3d0f00n]), 'allow', 'pthread_create\'s flags');
+      assert.is(verdict(resolved, 'clone', [0x3d0f00n | 0x10000000n]), 'kill-process', 'never a new user namespace');
+      const replayed = await runLearn(['replay', policy, '--', ...THREADED], { cwd: s.dir });
+      assert.is(replayed.exitCode, 0, replayed.stderr);
+      assert.is(replayed.stdout, 'hi');
+      assert.match(replayed.stderr, /clone3 \(x86_64, nr 435\): \d+ calls?, ERRNO\(38\)/);
+      const checked = await runLearn(['check', '--db', s.db, policy, '--profile', 'threads'], { cwd: s.dir });
+      assert.is(checked.exitCode, 0, checked.stdout + checked.stderr);
+      const report = await runLearn(['report', '--db', s.db, policy], { cwd: s.dir });
+      assert.is(report.exitCode, 0, report.stderr);
+      assert.match(report.stdout, /^\s+clone3\s+\d+ x86_64\s+ENOSYS, then clone: Basic/m);
+      assert.not.match(report.stdout, /not allowed: .*clone3/);
+    } finally {
+      s.cleanup();
+    }
+  });
+}
 
 t('a program that writes files gets to create, replace and set times of them, but not device nodes', async () => {
   const p = await learnProgram(['/bin/sh', '-c', 'cat input.txt > out.txt']);

@@ -75,7 +75,7 @@ function shapes(runId: number): string[] {
   return [...new Set(observationsOf(s.db, runId).filter((o) => o.shape !== '').map((o) => `${o.arch} ${o.name} ${o.shape}`))].sort();
 }
 
-live('argument shapes equal the strace recorder\'s (socket, socketpair, prctl, personality, fcntl, ioctl, mmap, mprotect, clone)', async () => {
+live('argument shapes equal the strace recorder\'s (socket, socketpair, prctl, personality, fcntl, ioctl, mmap, mprotect, clone, clone3)', async () => {
   const argv = [PYTHON, join(FIXTURES, 'programs/arg-shapes.py')];
   const ebpf = await record(argv, 'shapes ebpf');
   const traced = await runLearn(['--recorder', 'strace', '--db', s.db, '--json', '--no-policy', '--name', 'shapes strace', '--', ...argv], { cwd: s.dir });
@@ -84,7 +84,9 @@ live('argument shapes equal the strace recorder\'s (socket, socketpair, prctl, p
   assert.equal(got, shapes(summaryJson<Summary>(traced.stdout).runId));
   // Python opens every socket with SOCK_CLOEXEC (0x80000)
   for (const expected of ['x86_64 socket 2,524289,0', 'x86_64 socket 10,524290,0', 'x86_64 socket 1,524289,0', 'x86_64 socketpair 1,524293,0',
-    'x86_64 prctl 15', 'x86_64 personality 4294967295', 'x86_64 mmap 3', 'x86_64 fcntl 2']) {
+    'x86_64 prctl 15', 'x86_64 personality 4294967295', 'x86_64 mmap 3', 'x86_64 fcntl 2',
+    // glibc's pthread_create: clone3's flags (CLONE_VM|CLONE_FS|…|CLONE_CHILD_CLEARTID), read from its struct
+    'x86_64 clone3 4001536']) {
     assert.ok(got.includes(expected), `${expected} in ${got.join('; ')}`);
   }
   assert.ok(got.some((g) => g.startsWith('x86_64 clone ') || g.startsWith('x86_64 clone3')), got.join('; '));
