@@ -1,5 +1,6 @@
 // The whole learner in one function: observed shapes + catalog → the least-category policy (DESIGN "Learning").
 import { UsageError } from '../errors.js';
+import { syscallNumber } from '../syscalls/table.js';
 import { blocksOf, bodyOf, type Action, type PolicyDef, type PolicyFile } from '../policy/model.js';
 import { learnRule, type LearnedRule } from './constraints.js';
 import { CATEGORY_COST, DEFAULT_PROFILE_LEVEL, EXPLICIT_COST, grantWeight, RISK_WEIGHT, type ProfileLevel } from './cost.js';
@@ -9,7 +10,6 @@ import { explainCover, explanationLines, type Explanation } from './explain.js';
 import { asClone } from './clone3-fallback.js';
 import { fallbackAnswers } from './fallback-answers.js';
 import type { Category, ObservedShape } from './types.js';
-import { syscallNumber } from '../syscalls/table.js';
 
 export interface LearnOptions {
   /** Profile name: names the profile's own POLICY block. */
@@ -90,7 +90,7 @@ export function learnPolicy(recorded: readonly ObservedShape[], categories: read
 function clone3AsClone(shapes: readonly ObservedShape[]): ObservedShape[] | null {
   if (!shapes.some((s) => s.name === 'clone3')) return null;
   const out = shapes.map((s) => (s.name === 'clone3' ? asClone(s, syscallNumber(s.arch, 'clone')) : s));
-  return out.every((s) => s !== null) ? out as ObservedShape[] : null;
+  return out.every((s): s is ObservedShape => s !== null) ? out : null;
 }
 
 /** The categories of the cheapest cover (src/learn/cost.ts), where each observed syscall may also be granted alone
