@@ -2,9 +2,8 @@
 // programs made them (exactly, from stored events when the runs kept them; else the programs of the runs).
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { valuesByPosition } from '../learn/observations.js';
+import { storedValues } from '../learn/observations.js';
 import type { ObservedCall } from '../report/model.js';
-import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import { listRuns, profileObservations, profileProcesses, type ProcessSummary } from '../store/queries.js';
 
 export function profileCalls(db: Database, profile: string): { calls: ObservedCall[]; source: string } {
@@ -12,7 +11,7 @@ export function profileCalls(db: Database, profile: string): { calls: ObservedCa
   for (const o of profileObservations(db, profile)) {
     const entry = byName.get(o.name) ?? { counts: new Map<string, number>(), runs: new Set<number>(), shapes: [] };
     entry.counts.set(o.arch, (entry.counts.get(o.arch) ?? 0) + o.count);
-    entry.shapes.push({ arch: o.arch, values: valuesByPosition(Object.hasOwn(ARG_SENSITIVE, o.name) ? ARG_SENSITIVE[o.name] : undefined, parseShapeKey(o.shape)) });
+    entry.shapes.push({ arch: o.arch, values: storedValues(o.name, o.shape) });
     for (const id of o.runIds) entry.runs.add(id);
     byName.set(o.name, entry);
   }

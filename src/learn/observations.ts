@@ -1,4 +1,5 @@
 import { syscallNumber } from '../syscalls/table.js';
+import { ARG_SENSITIVE, parseShapeKey } from '../trace/arg-values.js';
 import type { ShapeCount } from '../trace/shape-count.js';
 import type { ObservedShape } from './types.js';
 
@@ -13,6 +14,11 @@ export function valuesByPosition(positions: readonly number[] | undefined, compa
   const out: (bigint | null)[] = new Array<bigint | null>(Math.max(-1, ...positions) + 1).fill(null);
   positions.forEach((pos, i) => (out[pos] = compact[i] ?? null));
   return out;
+}
+
+/** A stored shape key of `name` → its recorded values by argument position (null: none recorded). */
+export function storedValues(name: string, shape: string): (bigint | null)[] | null {
+  return valuesByPosition(Object.hasOwn(ARG_SENSITIVE, name) ? ARG_SENSITIVE[name] : undefined, parseShapeKey(shape));
 }
 
 /** Stored rows → learner shapes. Rows for syscalls our tables do not know (strace's `syscall_0x…`, or a name

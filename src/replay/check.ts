@@ -9,9 +9,9 @@ import { describeRet, retToAction } from '../bpf/actions.js';
 import { execute } from '../bpf/interp.js';
 import type { Program } from '../bpf/validate.js';
 import { fallbackLetsThrough, type AnswerOf } from '../learn/clone3-fallback.js';
-import { valuesByPosition } from '../learn/observations.js';
+import { storedValues } from '../learn/observations.js';
 import { syscallNumber } from '../syscalls/table.js';
-import { ARG_SENSITIVE, parseShapeKey, registerValues } from '../trace/arg-values.js';
+import { registerValues } from '../trace/arg-values.js';
 import type { ShapeCount } from '../trace/shape-count.js';
 
 /** One recorded shape, as the store (or an in-memory aggregate of a trace) keeps it. */
@@ -52,11 +52,6 @@ function argumentsOf(name: string, values: readonly (bigint | null)[] | null): {
   return { known, unknown: known.flatMap((v, i) => (v === null ? [i] : [])) };
 }
 
-/** The shape's recorded values by argument position. */
-function recordedValues(s: CheckShape): (bigint | null)[] | null {
-  return valuesByPosition(ARG_SENSITIVE[s.name], parseShapeKey(s.shape));
-}
-
 function allows(verdict: number): boolean {
   const kind = retToAction(verdict)?.kind;
   return kind === 'allow' || kind === 'log';
@@ -93,7 +88,7 @@ export function checkShapes(shapes: readonly CheckShape[], filterFor: (arch: Arc
   for (const s of shapes) {
     calls += s.count;
     const program = filterFor(s.arch);
-    const values = recordedValues(s);
+    const values = storedValues(s.name, s.shape);
     const v = judge(program, s.arch, s.nr, s.name, values);
     // a clone3 call the filter answers ENOSYS runs as clone with its flags (src/learn/clone3-fallback.ts)
     if (fallbackLetsThrough({ name: s.name, values }, answersOf(program, s.arch))) continue;

@@ -83,10 +83,11 @@ function sideReport(input: ReportInput): SideReport {
   const allows = (name: string) => (when.get(name)?.kind ?? (permissiveDefault ? 'true' : 'false')) !== 'false';
   // Every block that grants the name: a row is per name, not per argument (Basic's clone is threads only, Spawn's is children).
   const viaOf = (name: string) => side.origins.get(name)?.join(', ') ?? (when.has(name) ? 'explicit rule' : 'default action');
+  const answer = answerOf(policy);
   const rows = observed?.map((o): ObservedRow => {
     if (allows(o.name)) return { ...o, allowed: true, allowedBy: viaOf(o.name) };
     const here = (o.shapes ?? []).filter((s) => s.arch === policy.arch);
-    const fallback = here.length > 0 && here.every((s) => fallbackLetsThrough({ name: o.name, values: s.values }, answerOf(policy)));
+    const fallback = here.length > 0 && here.every((s) => fallbackLetsThrough({ name: o.name, values: s.values }, answer));
     return { ...o, allowed: fallback, allowedBy: fallback ? `ENOSYS, then clone: ${viaOf('clone')}` : 'not allowed' };
   }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) ?? null;
   const unseenNames = granted.filter((s) => seen === null || !seen.has(s));
