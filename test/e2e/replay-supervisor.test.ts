@@ -200,8 +200,16 @@ async function containedNginx(name: string, extra: readonly string[], act: (pidF
   const file = join(s.dir, `${name}.json`);
   const started = Date.now();
   const child = spawnLearn(['replay', '--mode', 'log', '--no-record', '--report', file, ...extra, lsPolicy, '--', ...argv]);
-  await waitForPort(port);
-  await act(join(dir, 'nginx.pid'));
+  const pidFile = join(dir, 'nginx.pid');
+  try {
+    await waitForPort(port);
+    // nginx listens before it writes its pid file
+    for (let i = 0; i < 400 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+    await act(pidFile);
+  } catch (error) {
+    child.kill('SIGKILL'); // the replay's unit guard then ends nginx: a failed test leaves nothing running
+    throw error;
+  }
   const r = await child;
   const ms = Date.now() - started;
   assert.equal(processesNaming(join(dir, 'nginx.conf')), [], `nginx processes left: ${String(r.stderr)}`);
